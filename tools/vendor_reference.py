@@ -65,8 +65,12 @@ def hs(src: Path) -> None:
 
 def container_types(src: Path) -> None:
     with open(src / "dcsa-reference" / "iso-6346-container-codes.csv", encoding="utf-8") as fh:
-        rows = [[r["code"], r["description"], r["length"], r["height"], r["group"]]
-                for r in csv.DictReader(fh)]
+        by_code: dict[str, list[object]] = {}
+        for r in csv.DictReader(fh):
+            # The source lists a few codes twice; the first description is kept.
+            by_code.setdefault(r["code"].strip(), [r["code"].strip(), r["description"],
+                                                   r["length"], r["height"], r["group"]])
+        rows = list(by_code.values())
     _write("iso6346_types.csv", ["code", "description", "length_ft", "height_ft", "group"], rows)
 
 

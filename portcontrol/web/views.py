@@ -1,0 +1,36 @@
+"""Pages of the workbench shell: search and the container page."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_GET
+
+from portcontrol.accounts.scoping import can_see_operational_data
+from portcontrol.manifests import queries
+
+
+@login_required
+@require_GET
+def home(request):
+    return redirect("search")
+
+
+@login_required
+@require_GET
+def search(request):
+    query = request.GET.get("q", "").strip()
+    result = queries.search_containers(request.user, query) if query else None
+    return render(request, "web/search.html", {
+        "query": query,
+        "result": result,
+        "recent": None if query else queries.recent_voyages(request.user),
+        "can_see": can_see_operational_data(request.user),
+    })
+
+
+@login_required
+@require_GET
+def container_detail(request, pk: int):
+    container = get_object_or_404(queries.containers_for(request.user), pk=pk)
+    return render(request, "web/container.html", queries.container_context(container))
