@@ -13,3 +13,6 @@ urlpatterns = [
     path("api/", api.urls),
     path("", include("portcontrol.web.urls")),
 ]
+
+handler404 = "portcontrol.web.errors.not_found"
+handler500 = "portcontrol.web.errors.server_error"

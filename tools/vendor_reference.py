@@ -53,7 +53,9 @@ def hs(src: Path) -> None:
     rows = []
     with open(src / "harmonized-system" / "harmonized-system.csv", encoding="utf-8") as fh:
         for r in csv.DictReader(fh):
-            if r["hscode"] == "TOTAL" or r["level"] not in ("2", "4", "6"):
+            # Chapter 99 ("not specified according to kind") is a UN Comtrade reporting code,
+            # not part of the WCO nomenclature: a declaration using it is refused.
+            if r["section"] == "TOTAL" or r["level"] not in ("2", "4", "6"):
                 continue
             parent = "" if r["parent"] == "TOTAL" else r["parent"]
             rows.append([r["hscode"], r["level"], parent, r["section"], r["description"]])

@@ -15,6 +15,7 @@ from .errors import InvalidValue
 
 _SIZE_TYPE = re.compile(r"^[0-9A-Z]{2}[A-Z][0-9A-Z]$")
 _CLEAN = re.compile(r"[\s\-./]")
+_FORM = re.compile(r"^[A-Z]{3}[UJZ][0-9]{6}[0-9]$")
 
 
 def normalize_container_number(value: str) -> str:
@@ -27,6 +28,11 @@ def validate_container_number(value: str, *, field: str = "container_number") ->
     number = normalize_container_number(value)
     if not number:
         raise InvalidValue("Container number is empty.", field=field, code="empty")
+    if len(number) == 11 and not _FORM.match(number):
+        raise InvalidValue(
+            f"Container number {number!r} is not of the form ABCU1234567: owner code of three "
+            "letters, category U, J or Z, six digits and a check digit.", field=field,
+            code="format")
     try:
         return iso6346.validate(number)
     except InvalidLength:

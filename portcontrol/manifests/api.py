@@ -104,7 +104,7 @@ def search(request, q: str):
             "results": [_summary(c) for c in result.containers]}
 
 
-@router.get("/{int:container_id}", response=ContainerDetail, summary="One container")
+@router.get("/{container_id}", response=ContainerDetail, summary="One container")
 def detail(request, container_id: int):
     container = get_object_or_404(queries.containers_for(request.user), pk=container_id)
     ctx = queries.container_context(container)

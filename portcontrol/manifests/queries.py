@@ -40,7 +40,7 @@ def search_containers(user: User, text: str) -> SearchResult:
     result = SearchResult(query=number)
     if not _PARTIAL.match(number):
         result.error = _("“%(q)s” is not a container number: four letters then up to seven "
-                         "digits, for example MSCU1234565.") % {"q": text[:40]}
+                         "digits, for example MSCU1234566.") % {"q": text[:40]}
         return result
     if len(number) == 11:
         try:

@@ -1,0 +1,93 @@
+"""Shared test fixtures: reference data loaded once per test database, and the personas.
+
+Personas are created through the same action functions the product uses:
+  baku_officer, baku_supervisor (PCU Baku, Azerbaijan), karachi_officer (PCU Karachi,
+  Pakistan), poti_officer (PCU Poti, Georgia), az_coordinator (national coordinator,
+  Azerbaijan), programme_admin (programme office).
+"""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from portcontrol.testing import records as record_factory
+
+
+def pytest_report_header(config):
+    from django.conf import settings
+
+    db = settings.DATABASES["default"]
+    return f"database: {db['ENGINE'].rsplit('.', 1)[-1]} {db.get('HOST') or ''}".rstrip()
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    from portcontrol.reference.loading import load_reference_data
+
+    with django_db_blocker.unblock():
+        load_reference_data()
+
+
+@pytest.fixture
+def org(db):
+    from portcontrol.accounts.demo import ensure_demo_organisation
+
+    users = {u.username: u for u in ensure_demo_organisation(password="correct-horse-42")}
+    return users
+
+
+@pytest.fixture
+def baku_officer(org):
+    return org["baku.officer"]
+
+
+@pytest.fixture
+def baku_supervisor(org):
+    return org["baku.supervisor"]
+
+
+@pytest.fixture
+def karachi_officer(org):
+    return org["karachi.officer"]
+
+
+@pytest.fixture
+def poti_officer(org):
+    return org["poti.officer"]
+
+
+@pytest.fixture
+def az_coordinator(org):
+    return org["az.coordinator"]
+
+
+@pytest.fixture
+def programme_admin(org):
+    return org["programme.admin"]
+
+
+@pytest.fixture
+def manifests(org):
+    """One consignment for each demo PCU, loaded through the loader."""
+    from portcontrol.manifests.loading import do_load_records
+
+    recs = record_factory.sample_records()
+    result = do_load_records(recs, acting_user=None, source="test-fixture")
+    assert result.rejected == 0, result.errors
+    return result
+
+
+PASSWORD = "correct-horse-42"
+
+
+@pytest.fixture
+def login(client):
+    def _login(user):
+        assert client.login(username=user.username, password=PASSWORD)
+        return client
+    return _login
+
+
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API + live server

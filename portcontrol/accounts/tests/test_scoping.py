@@ -1,0 +1,53 @@
+import pytest
+
+from portcontrol.accounts.actions import do_create_user, do_set_roles
+from portcontrol.accounts.models import Role, Unit
+from portcontrol.accounts.scoping import visible_unit_ids
+from portcontrol.audit.models import AuditRecord
+from portcontrol.core.errors import InvalidValue
+
+pytestmark = pytest.mark.django_db
+
+
+def unit(code):
+    return Unit.objects.get(code=code)
+
+
+@pytest.mark.parametrize("persona, visible", [
+    ("baku.officer", {"pcu-baku"}),
+    ("baku.supervisor", {"pcu-baku"}),
+    ("karachi.officer", {"pcu-karachi"}),
+    ("poti.officer", {"pcu-poti"}),
+    ("az.coordinator", {"pcu-baku", "az-hq"}),
+    ("programme.admin", set()),
+])
+def test_each_persona_sees_exactly_its_units(org, persona, visible):
+    ids = visible_unit_ids(org[persona])
+    assert {u.code for u in Unit.objects.filter(pk__in=ids)} == visible
+
+
+def test_user_without_role_or_unit_sees_nothing(org):
+    no_role = do_create_user(username="norole", password=None, unit=unit("pcu-baku"), roles=[],
+                             acting_user=None)
+    no_unit = do_create_user(username="nounit", password=None, unit=None,
+                             roles=[Role.OFFICER], acting_user=None)
+    assert visible_unit_ids(no_role) == frozenset()
+    assert visible_unit_ids(no_unit) == frozenset()
+
+
+def test_inactive_user_sees_nothing(baku_officer):
+    baku_officer.is_active = False
+    assert visible_unit_ids(baku_officer) == frozenset()
+
+
+def test_role_changes_are_audited(baku_officer, baku_supervisor):
+    do_set_roles(user=baku_officer, roles=[Role.OFFICER, Role.ANALYST], acting_user=baku_supervisor)
+    rec = AuditRecord.objects.filter(action="user.set_roles").latest("id")
+    assert rec.before == {"roles": ["officer"]}
+    assert rec.after == {"roles": ["analyst", "officer"]}
+    assert rec.actor == baku_supervisor
+
+
+def test_unknown_role_is_refused(baku_officer):
+    with pytest.raises(InvalidValue, match="Unknown role"):
+        do_set_roles(user=baku_officer, roles=["admiral"], acting_user=None)

@@ -1,0 +1,77 @@
+import pytest
+
+from portcontrol.audit.models import AuditRecord
+from portcontrol.manifests.loading import do_load_records
+from portcontrol.manifests.models import Consignment, Container, GoodsItem, Party
+from portcontrol.testing.records import BAKU_CONTAINER, modified, record, sample_records
+
+pytestmark = pytest.mark.django_db
+
+
+def test_sample_records_load_into_the_right_units(manifests):
+    assert manifests.consignments == 3 and manifests.containers == 3
+    assert Container.objects.get(number=BAKU_CONTAINER).unit.code == "pcu-baku"
+    cons = Consignment.objects.get(bl_number="MSCUGYE000001")
+    assert cons.transshipment_ports == ["ESALG"]
+    assert [r for r, _ in cons.route] == ["receipt", "transshipment", "discharge"]
+    assert GoodsItem.objects.get(consignment=cons).hs_code == "080390"
+    assert AuditRecord.objects.filter(action="manifest.load").exists()
+
+
+def test_loading_twice_changes_nothing(manifests):
+    counts = (Consignment.objects.count(), Container.objects.count(), GoodsItem.objects.count(),
+              Party.objects.count())
+    again = do_load_records(sample_records(), acting_user=None, source="again")
+    assert again.duplicates == 3 and again.consignments == 0
+    assert counts == (Consignment.objects.count(), Container.objects.count(),
+                      GoodsItem.objects.count(), Party.objects.count())
+
+
+def test_repeat_party_is_stored_once(org):
+    recs = [record(bl=f"BL{i}", port="AZBAK", container=c)
+            for i, c in enumerate(["MSCU1234566", "CSQU3054383"])]
+    result = do_load_records(recs, acting_user=None, source="t")
+    assert result.consignments == 2
+    assert Party.objects.filter(name="Caspian Fresh LLC").count() == 1
+
+
+BAD = [
+    ("containers", [{"container_number": "MSCU1234567"}], "containers[0].container_number",
+     "check digit"),
+    ("containers", [{"container_number": "MSCU1234566", "size_type": "99Z9"}],
+     "containers[0].size_type", "ISO 6346"),
+    ("containers", [{"container_number": "MSCU1234566", "gross_mass_kg": -5}],
+     "containers[0].gross_mass_kg", "greater than zero"),
+    ("containers", [{"container_number": "MSCU1234566",
+                     "goods": [{"hs_code": "999999"}]}], "containers[0].goods[0].hs_code",
+     "HS 2022"),
+    ("port_of_loading", "NOT A PORT", "port_of_loading", "UN/LOCODE"),
+    ("bl_number", "", "bl_number", "missing"),
+    ("parties", {"shipper": {"name": "X", "country": "QQ"}}, "parties.shipper.country",
+     "ISO 3166"),
+]
+
+
+@pytest.mark.parametrize("key, value, field, fragment", BAD)
+def test_bad_record_is_rejected_with_field_and_reason_and_others_load(org, key, value, field,
+                                                                      fragment):
+    good = record(bl="GOOD1", port="AZBAK", container="MSCU1234566")
+    bad = modified(record(bl="BAD1", port="AZBAK", container="CSQU3054383"), **{key: value})
+    result = do_load_records([bad, good], acting_user=None, source="t")
+    assert result.rejected == 1 and result.consignments == 1
+    assert result.rejected + result.consignments == 2
+    err = result.errors[0]
+    assert err.field == field and fragment in err.message and err.record == 1
+
+
+def test_unknown_port_of_call_has_no_unit(org):
+    rec = record(bl="X1", port="NLRTM", container="MSCU1234566")
+    result = do_load_records([rec], acting_user=None, source="t")
+    assert result.rejected == 1 and "No unit receives" in result.errors[0].message
+
+
+def test_unknown_but_wellformed_locode_is_a_warning(org):
+    rec = record(bl="W1", port="AZBAK", container="MSCU1234566", transshipment=["FRZZZ"])
+    result = do_load_records([rec], acting_user=None, source="t")
+    assert result.consignments == 1
+    assert any("FRZZZ" in w.message for w in result.warnings)

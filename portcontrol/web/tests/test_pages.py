@@ -1,0 +1,100 @@
+"""Pages through the test client, as each persona meets them."""
+
+import pytest
+from django.urls import reverse
+
+from portcontrol.manifests.models import Container
+from portcontrol.testing.records import BAKU_CONTAINER, KARACHI_CONTAINER
+
+pytestmark = pytest.mark.django_db
+
+
+def test_anonymous_is_sent_to_login(client):
+    for url in (reverse("search"), reverse("home"), "/containers/1/"):
+        response = client.get(url)
+        assert response.status_code == 302 and response.url.startswith(reverse("login"))
+
+
+def test_login_page_and_wrong_password(client, org):
+    assert client.get(reverse("login")).status_code == 200
+    response = client.post(reverse("login"), {"username": "baku.officer", "password": "nope"})
+    assert response.status_code == 200
+    assert "errorlist" in response.content.decode()
+
+
+def test_officer_finds_own_container_and_opens_its_page(login, baku_officer, manifests):
+    client = login(baku_officer)
+    response = client.get(reverse("search"), {"q": BAKU_CONTAINER.lower()})
+    body = response.content.decode()
+    assert response.status_code == 200 and BAKU_CONTAINER in body
+    pk = Container.objects.get(number=BAKU_CONTAINER).pk
+    page = client.get(reverse("container_detail", args=[pk])).content.decode()
+    for text in ("MSCUGYE000001", "Caspian Fresh LLC", "Frutas del Pacifico", "080390",
+                 "ESALG", "route-data", "MSC ANNA"):
+        assert text in page
+
+
+def test_other_countrys_container_is_invisible_on_every_page(login, baku_officer, manifests):
+    client = login(baku_officer)
+    body = client.get(reverse("search"), {"q": KARACHI_CONTAINER}).content.decode()
+    assert "No container" in body and "MAEUKHI000001" not in body
+    body = client.get(reverse("search"), {"q": "MAEU"}).content.decode()
+    assert KARACHI_CONTAINER not in body
+    pk = Container.objects.get(number=KARACHI_CONTAINER).pk
+    assert client.get(reverse("container_detail", args=[pk])).status_code == 404
+    home = client.get(reverse("search")).content.decode()
+    assert "MAEU-9454436-045W" not in home
+
+
+def test_national_coordinator_sees_own_country_only(login, az_coordinator, manifests):
+    client = login(az_coordinator)
+    baku = Container.objects.get(number=BAKU_CONTAINER).pk
+    karachi = Container.objects.get(number=KARACHI_CONTAINER).pk
+    assert client.get(reverse("container_detail", args=[baku])).status_code == 200
+    assert client.get(reverse("container_detail", args=[karachi])).status_code == 404
+
+
+def test_programme_admin_sees_no_manifests(login, programme_admin, manifests):
+    client = login(programme_admin)
+    body = client.get(reverse("search"), {"q": BAKU_CONTAINER}).content.decode()
+    assert "does not give access" in body and "MSCUGYE000001" not in body
+    pk = Container.objects.get(number=BAKU_CONTAINER).pk
+    assert client.get(reverse("container_detail", args=[pk])).status_code == 404
+
+
+@pytest.mark.parametrize("q, fragment", [
+    ("12345", "is not a container number"),
+    ("<script>alert(1)</script>", "is not a container number"),
+    ("MSCU1234567", "check digit"),
+])
+def test_bad_search_input_gets_a_message_not_an_error(login, baku_officer, manifests, q,
+                                                      fragment):
+    response = login(baku_officer).get(reverse("search"), {"q": q})
+    body = response.content.decode()
+    assert response.status_code == 200 and fragment in body
+    assert "<script>alert(1)</script>" not in body
+
+
+def test_russian_interface(login, baku_officer, manifests):
+    client = login(baku_officer)
+    response = client.post(reverse("set_language"), {"language": "ru", "next": "/containers/"})
+    assert response.status_code == 302
+    body = client.get(reverse("search")).content.decode()
+    assert 'lang="ru"' in body and "Поиск контейнеров" in body
+
+
+def test_static_assets_are_local(login, baku_officer, manifests):
+    page = login(baku_officer).get(reverse("container_detail", args=[
+        Container.objects.get(number=BAKU_CONTAINER).pk])).content.decode()
+    assert "http://" not in page.replace("http://testserver", "") and "https://" not in page
+
+
+def test_admin_is_open_to_programme_admin_for_reference_data(client, org):
+    from portcontrol.accounts.models import User
+
+    admin = User.objects.create_superuser("root", password="correct-horse-42")
+    client.force_login(admin)
+    assert client.get("/admin/reference/port/?q=Poti").status_code == 200
+    assert client.get("/admin/accounts/unit/").status_code == 200
+    # Operational tables are not in the admin site: no way around unit scoping there.
+    assert client.get("/admin/manifests/container/").status_code == 404
