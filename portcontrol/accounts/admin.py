@@ -1,6 +1,7 @@
 from django.contrib import admin
 
 from portcontrol.audit.admin_mixin import AuditedAdminMixin
+from portcontrol.audit.log import record
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
@@ -33,6 +34,17 @@ class UserAdmin(AuditedAdminMixin, BaseUserAdmin):
     list_filter = ("unit", "is_active", "is_staff")
     inlines = [UserRoleInline]
 
+    def save_related(self, request, form, formsets, change):
+        # Role changes come through the inline: audit them like do_set_roles does.
+        user = form.instance
+        before = sorted(user.roles.values_list("role", flat=True)) if change else []
+        super().save_related(request, form, formsets, change)
+        after = sorted(user.roles.values_list("role", flat=True))
+        if before != after:
+            record(actor=request.user, action="admin.set_roles", object_type="user",
+                   object_id=user.pk, unit_id=user.unit_id, before={"roles": before},
+                   after={"roles": after})
+
 
 @admin.register(ApiToken)
 class ApiTokenAdmin(AuditedAdminMixin, admin.ModelAdmin):
@@ -41,4 +53,7 @@ class ApiTokenAdmin(AuditedAdminMixin, admin.ModelAdmin):
     search_fields = ("user__username", "name", "prefix")
 
     def has_add_permission(self, request):  # noqa: ARG002 - tokens are issued, not typed in
+        return False
+
+    def has_change_permission(self, request, obj=None):  # noqa: ARG002 - only revoked, by action
         return False

@@ -17,7 +17,33 @@ def snapshot(obj: Any) -> dict[str, Any]:
     return {k: v for k, v in data.items() if k not in _SECRET_FIELDS and not hasattr(v, "read")}
 
 
+def _may_administer(request) -> bool:
+    user = request.user
+    if not (user.is_active and user.is_staff):
+        return False
+    # Programme administrators keep reference data, units and users (USERS.md); the roles
+    # live in accounts, so the check is by role name to keep audit below accounts.
+    return user.is_superuser or "programme_admin" in getattr(user, "role_set", ())
+
+
 class AuditedAdminMixin:
+    """Admin for reference data and organisations: audited, open to programme admins."""
+
+    def has_module_permission(self, request):
+        return _may_administer(request)
+
+    def has_view_permission(self, request, obj=None):
+        return _may_administer(request)
+
+    def has_add_permission(self, request):
+        return _may_administer(request)
+
+    def has_change_permission(self, request, obj=None):
+        return _may_administer(request)
+
+    def has_delete_permission(self, request, obj=None):
+        return _may_administer(request)
+
     def save_model(self, request, obj, form, change):
         with transaction.atomic():
             before = snapshot(type(obj).objects.get(pk=obj.pk)) if change and obj.pk else None

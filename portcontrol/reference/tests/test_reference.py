@@ -51,3 +51,12 @@ def test_size_type_must_exist():
     assert lookup.check_size_type("45r1") == "45R1"
     with pytest.raises(InvalidValue, match="not in the ISO 6346 list"):
         lookup.check_size_type("99Z9")
+
+
+def test_init_command_twice_reports_current(capsys):
+    from django.core.management import call_command
+
+    call_command("init")
+    call_command("init")
+    out = capsys.readouterr().out.strip().splitlines()[-1]
+    assert "ports current" in out and "hs2022 current" in out

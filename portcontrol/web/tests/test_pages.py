@@ -98,3 +98,30 @@ def test_admin_is_open_to_programme_admin_for_reference_data(client, org):
     assert client.get("/admin/accounts/unit/").status_code == 200
     # Operational tables are not in the admin site: no way around unit scoping there.
     assert client.get("/admin/manifests/container/").status_code == 404
+
+
+def test_programme_admin_keeps_reference_data_and_units_through_admin(login, programme_admin):
+    client = login(programme_admin)
+    assert client.get("/admin/reference/port/?q=Poti").status_code == 200
+    assert client.get("/admin/accounts/unit/").status_code == 200
+    assert client.get("/admin/manifests/container/").status_code == 404
+
+
+def test_officer_cannot_enter_admin(login, baku_officer):
+    response = login(baku_officer).get("/admin/accounts/user/")
+    assert response.status_code == 302 and "/admin/login/" in response.url
+
+
+def test_admin_edit_of_a_unit_is_audited(login, programme_admin):
+    from portcontrol.accounts.models import Unit
+    from portcontrol.audit.models import AuditRecord
+
+    unit = Unit.objects.get(code="pcu-baku")
+    client = login(programme_admin)
+    response = client.post(f"/admin/accounts/unit/{unit.pk}/change/", {
+        "agency": unit.agency_id, "code": unit.code, "name": "PCU Baku (Alat)",
+        "kind": unit.kind, "ports": "AZBAK,AZALT", "is_active": "on"})
+    assert response.status_code == 302
+    rec = AuditRecord.objects.filter(action="admin.change", object_type="unit").latest("id")
+    assert rec.before["name"] == "PCU Baku" and rec.after["name"] == "PCU Baku (Alat)"
+    assert rec.actor == programme_admin
