@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
+from django.db import DatabaseError
+from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET
 
@@ -34,3 +37,18 @@ def search(request):
 def container_detail(request, pk: int):
     container = get_object_or_404(queries.containers_for(request.user), pk=pk)
     return render(request, "web/container.html", queries.container_context(container))
+
+
+@require_GET
+def health(request):
+    """For load balancers and operators: no login, no operational data."""
+    from portcontrol.reference.models import ReferenceDataset
+
+    try:
+        datasets = sorted(ReferenceDataset.objects.values_list("name", flat=True))
+    except DatabaseError:
+        return JsonResponse({"status": "error", "database": "unreachable"}, status=503)
+    status = "ok" if datasets else "degraded"
+    return JsonResponse({"status": status, "database": "ok", "reference_data": datasets,
+                         "node": settings.PORTCONTROL_NODE},
+                        status=200 if datasets else 503)

@@ -125,3 +125,9 @@ def test_admin_edit_of_a_unit_is_audited(login, programme_admin):
     rec = AuditRecord.objects.filter(action="admin.change", object_type="unit").latest("id")
     assert rec.before["name"] == "PCU Baku" and rec.after["name"] == "PCU Baku (Alat)"
     assert rec.actor == programme_admin
+
+
+def test_health_check_needs_no_login_and_shows_no_data(client, manifests):
+    body = client.get("/healthz").json()
+    assert body["status"] == "ok" and "ports" in body["reference_data"]
+    assert "MSCU" not in str(body)
