@@ -15,7 +15,15 @@ import pytest
 from portcontrol.testing import records as record_factory
 
 
+def _django_configured() -> bool:
+    # pytest-django sets this from pyproject; with `-p no:django` the pure packages' tests
+    # run without Django at all.
+    return bool(os.environ.get("DJANGO_SETTINGS_MODULE"))
+
+
 def pytest_configure(config):
+    if not _django_configured():
+        return
     from django.conf import settings
 
     # Password hashing is deliberately slow; tests create several personas each.
@@ -23,6 +31,8 @@ def pytest_configure(config):
 
 
 def pytest_report_header(config):
+    if not _django_configured():
+        return None
     from django.conf import settings
 
     db = settings.DATABASES["default"]
