@@ -103,6 +103,11 @@ class Consignment(models.Model):
     freight_terms = models.CharField(_("freight terms"), max_length=10, blank=True,
                                      choices=FreightTerms.choices)
     version = models.PositiveIntegerField(_("version"), default=1)
+    content_hash = models.CharField(max_length=64, blank=True,
+                                    help_text=_("Checksum of the declared content: an identical "
+                                                "message changes nothing."))
+    message_date = models.DateTimeField(_("message date"), null=True, blank=True)
+    warnings = models.JSONField(_("warnings"), default=list, blank=True)
     source = models.CharField(_("source"), max_length=200, blank=True)
     received_at = models.DateTimeField(_("received"), auto_now_add=True)
 
@@ -154,6 +159,10 @@ class Container(models.Model):
     load = models.CharField(_("full or empty"), max_length=1, choices=Load.choices,
                             default=Load.FULL)
     reefer = models.BooleanField(_("reefer"), default=False)
+    seals_changed = models.BooleanField(_("seals changed between messages"), default=False)
+    clone_suspect = models.BooleanField(
+        _("possible clone"), default=False,
+        help_text=_("The same number is declared on another voyage arriving at the same time."))
     consignments = models.ManyToManyField(Consignment, related_name="containers",
                                           through="ConsignmentContainer")
     created_at = models.DateTimeField(auto_now_add=True)
@@ -209,3 +218,27 @@ class GoodsItem(models.Model):
 
     def __str__(self) -> str:
         return f"{self.hs_code} {self.description[:40]}"
+
+
+class ConsignmentVersion(models.Model):
+    """An earlier version of a consignment, kept when an amended message replaces it."""
+
+    consignment = models.ForeignKey(Consignment, on_delete=models.CASCADE,
+                                    related_name="versions")
+    version = models.PositiveIntegerField(_("version"))
+    content_hash = models.CharField(max_length=64, blank=True)
+    data = models.JSONField(_("content"))
+    source = models.CharField(_("source"), max_length=200, blank=True)
+    message_date = models.DateTimeField(_("message date"), null=True, blank=True)
+    received_at = models.DateTimeField(_("received"))
+    replaced_at = models.DateTimeField(_("replaced"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["consignment", "-version"]
+        verbose_name = _("earlier consignment version")
+        verbose_name_plural = _("earlier consignment versions")
+        constraints = [models.UniqueConstraint(fields=["consignment", "version"],
+                                               name="consignment_version_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.consignment_id} v{self.version}"

@@ -2,7 +2,8 @@ import pytest
 
 from portcontrol.audit.models import AuditRecord
 from portcontrol.manifests.loading import do_load_records
-from portcontrol.manifests.models import Consignment, Container, GoodsItem, Party
+from portcontrol.manifests.models import (Consignment, ConsignmentVersion, Container, GoodsItem,
+                                         Party)
 from portcontrol.testing.records import BAKU_CONTAINER, modified, record, sample_records
 
 pytestmark = pytest.mark.django_db
@@ -15,7 +16,7 @@ def test_sample_records_load_into_the_right_units(manifests):
     assert cons.transshipment_ports == ["ESALG"]
     assert [r for r, _ in cons.route] == ["receipt", "transshipment", "discharge"]
     assert GoodsItem.objects.get(consignment=cons).hs_code == "080390"
-    assert AuditRecord.objects.filter(action="manifest.load").exists()
+    assert AuditRecord.objects.filter(action="manifest.ingest").exists()
 
 
 def test_loading_twice_changes_nothing(manifests):
@@ -46,7 +47,7 @@ BAD = [
                      "goods": [{"hs_code": "999999"}]}], "containers[0].goods[0].hs_code",
      "HS 2022"),
     ("port_of_loading", "NOT A PORT", "port_of_loading", "UN/LOCODE"),
-    ("bl_number", "", "bl_number", "missing"),
+    ("bl_number", "", "bl_number", "required"),
     ("parties", {"shipper": {"name": "X", "country": "QQ"}}, "parties.shipper.country",
      "ISO 3166"),
 ]
@@ -61,7 +62,7 @@ def test_bad_record_is_rejected_with_field_and_reason_and_others_load(org, key, 
     assert result.rejected == 1 and result.consignments == 1
     assert result.rejected + result.consignments == 2
     err = result.errors[0]
-    assert err.field == field and fragment in err.message and err.record == 1
+    assert err.field == field and fragment in err.message and err.location == "record 1"
 
 
 def test_unknown_port_of_call_has_no_unit(org):
@@ -75,3 +76,36 @@ def test_unknown_but_wellformed_locode_is_a_warning(org):
     result = do_load_records([rec], acting_user=None, source="t")
     assert result.consignments == 1
     assert any("FRZZZ" in w.message for w in result.warnings)
+
+
+def test_amended_bill_of_lading_updates_and_keeps_the_earlier_version(manifests):
+    amended = sample_records()[0]
+    amended["containers"][0]["seals"] = ["EC7654321"]
+    amended["containers"][0]["goods"][0]["description"] = "Fresh bananas, organic"
+    result = do_load_records([amended], acting_user=None, source="amendment")
+    assert result.counts.consignments_updated == 1 and result.counts.containers_updated == 1
+    cons = Consignment.objects.get(bl_number="MSCUGYE000001")
+    assert cons.version == 2 and cons.source == "amendment"
+    assert cons.goods.get().description == "Fresh bananas, organic"
+    old = ConsignmentVersion.objects.get(consignment=cons)
+    assert old.version == 1 and old.data["goods"][0]["description"] == "Fresh bananas, Cavendish"
+    container = Container.objects.get(number=BAKU_CONTAINER)
+    assert container.seals == ["EC7654321"] and container.seals_changed
+    assert GoodsItem.objects.filter(consignment=cons).count() == 1
+
+
+def test_same_container_on_two_voyages_at_once_is_a_possible_clone(manifests):
+    twin = record(bl="OTHER0001", port="AZBAK", container=BAKU_CONTAINER,
+                  voyage="ZIMU-9321483-077E")
+    result = do_load_records([twin], acting_user=None, source="twin")
+    assert result.counts.clones_flagged == 2
+    assert Container.objects.filter(number=BAKU_CONTAINER, clone_suspect=True).count() == 2
+
+
+def test_warnings_are_kept_on_the_record(org):
+    rec = record(bl="W2", port="AZBAK", container="MSCU1234566")
+    rec["containers"][0]["vgm_kg"] = 12000
+    result = do_load_records([rec], acting_user=None, source="t")
+    assert result.consignments == 1
+    warnings = Consignment.objects.get(bl_number="W2").warnings
+    assert any(w["field"] == "containers[0].vgm_kg" for w in warnings)
