@@ -28,6 +28,8 @@ def pytest_configure(config):
 
     # Password hashing is deliberately slow; tests create several personas each.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Tasks run in the caller, so a test sees a job's result without a worker process.
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 
 
 def pytest_report_header(config):
@@ -45,6 +47,17 @@ def django_db_setup(django_db_setup, django_db_blocker):
 
     with django_db_blocker.unblock():
         load_reference_data()
+
+
+@pytest.fixture(autouse=True)
+def _var_in_tmp(request, tmp_path):
+    """Uploads and reports of a test go to its own temporary folder, not ./var."""
+    if not _django_configured():
+        yield
+        return
+    settings = request.getfixturevalue("settings")
+    settings.VAR_DIR = tmp_path / "var"
+    yield
 
 
 @pytest.fixture

@@ -55,7 +55,10 @@ INSTALLED_APPS = [
     "portcontrol.reference",
     "portcontrol.accounts",
     "portcontrol.manifests",
+    "portcontrol.ingest",
     "portcontrol.audit",
+    "django_tasks",
+    "django_tasks_db",
     "portcontrol.web",
 ]
 
@@ -111,6 +114,18 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# Background work (django-tasks): "database" queues jobs for `portcontrol db_worker`;
+# "immediate" runs them in the caller (tests, single-user workstations).
+TASKS_BACKEND = env_str("PORTCONTROL_TASKS", "database")
+if TASKS_BACKEND not in ("database", "immediate"):
+    raise ImproperlyConfigured("PORTCONTROL_TASKS must be 'database' or 'immediate'.")
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend" if TASKS_BACKEND == "database"
+                     else "django_tasks.backends.immediate.ImmediateBackend"}}
+# Uploads up to this size are processed in the request; larger ones go to a task worker.
+INTAKE_INLINE_BYTES = env_int("INTAKE_INLINE_BYTES", 20 * 1024 * 1024)
+FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
 
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 12 * 3600)
 SESSION_COOKIE_HTTPONLY = True

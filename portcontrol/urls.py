@@ -11,6 +11,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/", api.urls),
+    path("intake/", include("portcontrol.ingest.urls")),
     path("", include("portcontrol.web.urls")),
 ]
 

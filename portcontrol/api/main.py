@@ -1,5 +1,6 @@
 from ninja import NinjaAPI
 
+from portcontrol.ingest.api import router as ingest_router
 from portcontrol.manifests.api import router as manifests_router
 
 from . import errors
@@ -15,3 +16,4 @@ api = NinjaAPI(
 )
 errors.install(api)
 api.add_router("/containers", manifests_router)
+api.add_router("/intake", ingest_router)

@@ -60,21 +60,39 @@ def read_ndjson(path: Path) -> Iterator[dict[str, Any]]:
 
 
 class Router:
-    """Give each clean record its unit: the one that receives its port of call."""
+    """Give each clean record its unit: the one that receives its port of call.
 
-    def __init__(self, fallback_unit_id: int | None = None):
+    `allowed` limits the units a submitter may write into (their scope); None means any
+    unit (an operator's command line). A record for another unit's port is rejected, so a
+    user can never add manifests to another country's data.
+    """
+
+    def __init__(self, fallback_unit_id: int | None = None,
+                 allowed: frozenset[int] | None = None):
         self.ports = units_by_port()
-        self.fallback = fallback_unit_id
+        self.allowed = allowed
+        self.fallback = fallback_unit_id if allowed is None or fallback_unit_id in allowed \
+            else None
 
     def unit_for(self, clean: dict[str, Any], source: str, location: str
                  ) -> tuple[int | None, Finding | None]:
         port = clean["voyage"]["port_of_call"]
         unit = self.ports.get(port, self.fallback)
+        if unit is not None and self.allowed is not None and unit not in self.allowed:
+            return None, Finding(source, location, record_key(clean), "voyage.port_of_call",
+                                 "not_your_port",
+                                 f"Port {port} is served by a unit whose manifests you may "
+                                 "not load.", ERROR)
         if unit is None:
             return None, Finding(source, location, record_key(clean), "voyage.port_of_call",
                                  "no_unit", f"No unit receives manifests for port {port}.",
                                  ERROR)
         return unit, None
+
+    @property
+    def unit_ids(self) -> set[int]:
+        units = set(self.ports.values())
+        return units if self.allowed is None else units & set(self.allowed)
 
 
 def do_load_records(records: Iterable[dict[str, Any]], *, acting_user: Any, source: str,

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 NAV = [
     ("search", _("Containers"), "search"),
     ("targets", _("Targets"), None),
-    ("intake", _("Intake"), None),
+    ("intake", _("Intake"), "intake"),
     ("rules", _("Rules"), None),
     ("cases", _("Cases"), None),
     ("exchange", _("Exchange"), None),

@@ -1,0 +1,55 @@
+"""API: submit a manifest file as an intake job, then follow its status."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from django.shortcuts import get_object_or_404
+from ninja import File, Form, Router, Schema
+from ninja.files import UploadedFile
+from ninja.responses import Status
+
+from portcontrol.core.errors import PermissionDenied
+
+from . import queries
+from .actions import do_create_job, save_upload
+from .submit import submit_job
+
+router = Router(tags=["intake"])
+
+
+class JobOut(Schema):
+    id: int
+    status: str
+    files: list[str]
+    records_seen: int
+    counts: dict[str, Any]
+    error: str
+    created_at: datetime
+    finished_at: datetime | None
+
+
+def _out(job) -> dict[str, Any]:
+    return {"id": job.pk, "status": job.status, "files": [f["name"] for f in job.files],
+            "records_seen": job.records_seen, "counts": job.counts, "error": job.error,
+            "created_at": job.created_at, "finished_at": job.finished_at}
+
+
+@router.post("/jobs", response={202: JobOut}, summary="Submit a manifest file")
+def submit(request, file: UploadedFile = File(...), format: str = Form("auto"),  # noqa: A002
+           mapping: str = Form(""), profile: str = Form("")):
+    if not queries.can_ingest(request.user):
+        raise PermissionDenied("Your role does not allow loading manifests.")
+    saved = save_upload(file.name or "upload", file.chunks())
+    job = do_create_job(files=[saved], door="api", acting_user=request.user,
+                        unit_id=request.user.unit_id, fmt=format, mapping=mapping,
+                        profile=profile)
+    submit_job(job)
+    job.refresh_from_db()
+    return Status(202, _out(job))
+
+
+@router.get("/jobs/{job_id}", response=JobOut, summary="Status of an intake job")
+def status(request, job_id: int):
+    return _out(get_object_or_404(queries.jobs_for(request.user), pk=job_id))

@@ -1,0 +1,211 @@
+"""Run an intake job: read every file, store what is valid, quarantine the rest, report all.
+
+Accepted plus rejected always equals the records read. A file that cannot be read at all
+(IntakeError) is reported and the other files still run.
+"""
+
+from __future__ import annotations
+
+import csv
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from portcontrol.accounts.scoping import visible_unit_ids
+from portcontrol.intake import IntakeError, read
+from portcontrol.intake.findings import ERROR, Finding
+from portcontrol.manifests.loading import Router
+from portcontrol.manifests.store import Item, StoreCounts, store_batch
+
+from .models import IntakeJob, QuarantinedRecord
+from .stowage import check_stowage
+
+BATCH = 5000
+PROGRESS_EVERY = 2000
+REPORT_COLUMNS = ["source_file", "location", "record_key", "field", "code", "message",
+                  "severity"]
+
+
+@dataclass
+class JobResult:
+    files: int = 0
+    records: int = 0
+    records_rejected: int = 0
+    warnings: int = 0
+    store: StoreCounts = field(default_factory=StoreCounts)
+    unreadable: list[str] = field(default_factory=list)
+    stowage_plans: int = 0
+    seconds: float = 0.0
+
+    def summary(self) -> dict[str, Any]:
+        """The CLI's --json object: exactly these keys."""
+        return {
+            "files": self.files,
+            "consignments": self.store.consignments_new + self.store.consignments_updated,
+            "containers_accepted": self.store.containers_accepted,
+            "containers_updated": self.store.containers_updated,
+            "records_rejected": self.records_rejected,
+            "warnings": self.warnings,
+            "seconds": round(self.seconds, 3),
+        }
+
+    def as_counts(self) -> dict[str, Any]:
+        return {**self.summary(), "records": self.records, "unreadable": self.unreadable,
+                "store": asdict(self.store)}
+
+
+def report_dir() -> Path:
+    path = Path(settings.VAR_DIR) / "intake"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+class _Report:
+    def __init__(self, path: Path | None):
+        self.fh = open(path, "w", newline="", encoding="utf-8") if path else None  # noqa: SIM115
+        self.writer = csv.writer(self.fh) if self.fh else None
+        if self.writer:
+            self.writer.writerow(REPORT_COLUMNS)
+
+    def write(self, findings: list[Finding]) -> None:
+        if self.writer:
+            for f in findings:
+                self.writer.writerow([f.source, f.location, f.record_key, f.field, f.code,
+                                      f.message, f.severity])
+
+    def close(self) -> None:
+        if self.fh:
+            self.fh.close()
+
+
+class _Run:
+    def __init__(self, job: IntakeJob, acting_user: Any, report: _Report,
+                 progress: Callable[[int], None] | None):
+        self.job, self.user, self.report, self.progress = job, acting_user, report, progress
+        self.result = JobResult()
+        self.router = Router(job.unit_id, allowed=_allowed_units(job))
+        self.items: list[Item] = []
+        self.quarantine: list[QuarantinedRecord] = []
+
+    def file(self, path: Path, name: str) -> None:
+        self.result.files += 1
+        try:
+            for outcome in read(path, format=self.job.format, mapping=self.job.mapping or None,
+                                profile=self.job.profile or None, source=name):
+                self.outcome(outcome, name)
+        except IntakeError as exc:
+            self.result.unreadable.append(f"{name}: {exc.message}")
+            self.report.write([Finding(name, exc.location, "", "", "unreadable", exc.message,
+                                       ERROR)])
+
+    def outcome(self, outcome: Any, name: str) -> None:
+        rec, findings = outcome
+        self.result.records += 1
+        if rec is not None and rec.get("kind") == "stowage":
+            self.flush()  # the manifests of this file must be stored before comparing
+            findings = [*findings, *check_stowage(rec, self.job, self.router.unit_ids, name)]
+            self.result.stowage_plans += 1
+            self.result.warnings += len(findings)
+            self.report.write(findings)
+            return
+        unit = None
+        if rec is not None:
+            location = findings[0].location if findings else ""
+            unit, problem = self.router.unit_for(rec, name, location)
+            if problem:
+                findings = [*findings, problem]
+        self.report.write(findings)
+        if rec is None or unit is None:
+            self.reject(outcome, rec, findings, name)
+        else:
+            self.result.warnings += len(findings)
+            self.items.append(Item(unit, rec, [{"field": f.field, "code": f.code,
+                                                "message": f.message} for f in findings],
+                                   getattr(outcome, "message_date", None)))
+        if len(self.items) >= BATCH:
+            self.flush()
+        if self.progress and self.result.records % PROGRESS_EVERY == 0:
+            self.progress(self.result.records)
+
+    def reject(self, outcome: Any, rec: Any, findings: list[Finding], name: str) -> None:
+        self.result.records_rejected += 1
+        raw = getattr(outcome, "raw", None) or rec
+        unit = self._unit_of_raw(raw)
+        first = findings[0] if findings else None
+        self.quarantine.append(QuarantinedRecord(
+            unit_id=unit, job=self.job, source=name[:200],
+            location=(first.location if first else "")[:60],
+            record_key=(first.record_key if first else "")[:60],
+            raw=raw if isinstance(raw, (dict, list)) else None,
+            raw_text=str(getattr(outcome, "raw_text", "") or "")[:100_000],
+            findings=[f.as_dict() for f in findings]))
+        if len(self.quarantine) >= BATCH:
+            self.flush()
+
+    def _unit_of_raw(self, raw: Any) -> int | None:
+        try:
+            port = str(raw["voyage"]["port_of_call"]).replace(" ", "").upper()
+        except (KeyError, TypeError, IndexError):
+            return self.job.unit_id
+        unit = self.router.ports.get(port, self.job.unit_id)
+        if self.router.allowed is not None and unit not in self.router.allowed:
+            return self.job.unit_id
+        return unit
+
+    def flush(self) -> None:
+        if self.items:
+            self.result.store.add(store_batch(self.items, acting_user=self.user,
+                                              source=f"intake job {self.job.pk}"))
+            self.items = []
+        if self.quarantine:
+            QuarantinedRecord.objects.bulk_create(self.quarantine, batch_size=1000)
+            self.quarantine = []
+
+
+def _allowed_units(job: IntakeJob) -> frozenset[int] | None:
+    """The submitter's units; None (any unit) for the operator's command line."""
+    if job.created_by is None:
+        return None
+    return visible_unit_ids(job.created_by)
+
+
+def run_job(job: IntakeJob, *, acting_user: Any = None, report_path: Path | None = None,
+            progress: Callable[[int], None] | None = None) -> JobResult:
+    start = time.monotonic()
+    IntakeJob.objects.filter(pk=job.pk).update(status=IntakeJob.Status.RUNNING,
+                                               started_at=timezone.now())
+    path = report_path or report_dir() / f"job-{job.pk}-report.csv"
+    report = _Report(path)
+    run = _Run(job, acting_user, report, _job_progress(job, progress))
+    try:
+        for f in job.files:
+            run.file(Path(f["path"]), f["name"])
+        run.flush()
+    except Exception as exc:
+        IntakeJob.objects.filter(pk=job.pk).update(
+            status=IntakeJob.Status.FAILED, error=f"{type(exc).__name__}: {exc}"[:2000],
+            finished_at=timezone.now())
+        raise
+    finally:
+        report.close()
+    run.result.seconds = time.monotonic() - start
+    with transaction.atomic():
+        IntakeJob.objects.filter(pk=job.pk).update(
+            status=IntakeJob.Status.DONE, records_seen=run.result.records,
+            counts=run.result.as_counts(), report_path=str(path), finished_at=timezone.now(),
+            error="\n".join(run.result.unreadable)[:2000])
+    return run.result
+
+
+def _job_progress(job: IntakeJob, outer: Callable[[int], None] | None) -> Callable[[int], None]:
+    def tick(records: int) -> None:
+        IntakeJob.objects.filter(pk=job.pk).update(records_seen=records)
+        if outer:
+            outer(records)
+    return tick

@@ -1,0 +1,120 @@
+"""Pages: upload manifests, follow a job, correct or discard quarantined records."""
+
+from __future__ import annotations
+
+import json
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from portcontrol.core.errors import PortControlError
+
+from . import queries
+from .actions import do_create_job, do_discard_quarantined, do_replay_quarantined, save_upload
+from .forms import DiscardForm, ReplayForm, UploadForm
+from .models import QuarantinedRecord
+from .submit import submit_job
+
+
+def _require_ingest(user) -> None:
+    if not queries.can_ingest(user):
+        raise DjangoPermissionDenied(_("Your role does not allow loading manifests."))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def upload(request):
+    _require_ingest(request.user)
+    form = UploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        files = [save_upload(f.name, f.chunks()) for f in form.cleaned_data["files"]]
+        try:
+            job = do_create_job(files=files, door="web", acting_user=request.user,
+                                unit_id=request.user.unit_id, fmt=form.cleaned_data["format"],
+                                mapping=form.cleaned_data["mapping"],
+                                profile=form.cleaned_data["profile"])
+        except PortControlError as exc:
+            form.add_error(None, exc.message)
+        else:
+            submit_job(job)
+            return redirect("intake_job", pk=job.pk)
+    return render(request, "ingest/upload.html", {
+        "form": form, "jobs": queries.jobs_for(request.user)[:20],
+        "pending": queries.quarantine_for(request.user).filter(
+            status=QuarantinedRecord.Status.PENDING).count()})
+
+
+@login_required
+@require_GET
+def job_detail(request, pk: int):
+    job = get_object_or_404(queries.jobs_for(request.user), pk=pk)
+    template = "ingest/job_status.html" if request.headers.get("HX-Request") else \
+        "ingest/job.html"
+    return render(request, template, {
+        "job": job, "quarantined": job.quarantined.all()[:50]})
+
+
+@login_required
+@require_GET
+def quarantine_list(request):
+    status = request.GET.get("status", QuarantinedRecord.Status.PENDING)
+    if status not in QuarantinedRecord.Status.values:
+        status = QuarantinedRecord.Status.PENDING
+    records = queries.quarantine_for(request.user).filter(status=status)[:200]
+    return render(request, "ingest/quarantine.html", {
+        "records": records, "status": status, "statuses": QuarantinedRecord.Status.choices})
+
+
+@login_required
+@require_GET
+def quarantine_detail(request, pk: int):
+    rec = get_object_or_404(queries.quarantine_for(request.user), pk=pk)
+    return _render_record(request, rec, ReplayForm(initial={"record": rec.raw}), DiscardForm())
+
+
+def _render_record(request, rec, replay_form, discard_form, status=200):
+    return render(request, "ingest/record.html", {
+        "rec": rec, "replay_form": replay_form, "discard_form": discard_form,
+        "raw_pretty": json.dumps(rec.raw, indent=2, ensure_ascii=False) if rec.raw else ""},
+        status=status)
+
+
+@login_required
+@require_POST
+def quarantine_replay(request, pk: int):
+    rec = get_object_or_404(queries.quarantine_for(request.user), pk=pk)
+    form = ReplayForm(request.POST)
+    if form.is_valid():
+        try:
+            remaining = do_replay_quarantined(rec=rec, corrected=form.cleaned_data["record"],
+                                              acting_user=request.user)
+        except PortControlError as exc:
+            form.add_error(None, exc.message)
+        else:
+            if not remaining:
+                messages.success(request, _("The corrected record was loaded."))
+                return redirect("intake_quarantine")
+            rec.refresh_from_db()
+            form.add_error(None, _("The record still has errors; see the reasons below."))
+    return _render_record(request, rec, form, DiscardForm(), status=400)
+
+
+@login_required
+@require_POST
+def quarantine_discard(request, pk: int):
+    rec = get_object_or_404(queries.quarantine_for(request.user), pk=pk)
+    form = DiscardForm(request.POST)
+    if form.is_valid():
+        try:
+            do_discard_quarantined(rec=rec, acting_user=request.user,
+                                   reason=form.cleaned_data["reason"])
+        except PortControlError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.info(request, _("The record was discarded."))
+            return redirect("intake_quarantine")
+    return _render_record(request, rec, ReplayForm(initial={"record": rec.raw}), form, 400)

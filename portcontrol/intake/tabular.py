@@ -1,0 +1,369 @@
+"""Flat tables (CSV, XLSX) -> canonical records, one batch of lines at a time.
+
+Speed comes from doing the checks on whole columns: every line gets a "needs a closer look"
+flag computed with polars and numpy (codes checked once per distinct value through the same
+Reference.check that validate_record uses, container check digits in numpy, numbers cast in
+bulk). A bill of lading whose lines are all unflagged is already clean and canonical, so its
+record is assembled straight from the typed columns; any other goes through validate_record,
+which finds and words the problems. The flags are deliberately stricter than the rules (a
+lower-case port code is flagged though it is valid), so the fast path never accepts anything
+validate_record would not accept unchanged; tests check that on every generator record.
+"""
+
+from __future__ import annotations
+
+import queue
+import threading
+from collections.abc import Iterable, Iterator
+from itertools import islice
+from typing import Any, TypeVar
+
+import polars as pl
+
+from .fastchecks import clean_container_numbers
+from .findings import WARNING, Finding, IntakeError, Outcome
+from .mapping import (BOOL_FIELDS, FIELDS, INTEGER_FIELDS, LIST_FIELDS, NUMBER_FIELDS, Mapping)
+from .validate import VGM_TOLERANCE_KG, VGM_TOLERANCE_SHARE, Reference, validate_record
+
+TEXT_FIELDS = ("voyage_id", "vessel_name", "carrier", "bl_number", "shipper_name",
+               "shipper_address", "consignee_name", "consignee_address", "notify_name",
+               "notify_address", "goods_description", "package_type")
+CODE_FIELDS = {"vessel_imo": "imo", "vessel_flag": "country", "port_of_call": "locode",
+               "place_of_receipt": "locode", "port_of_loading": "locode",
+               "port_of_discharge": "locode", "final_destination": "locode",
+               "shipper_country": "country", "consignee_country": "country",
+               "notify_country": "country", "size_type": "size_type", "hs_code": "hs",
+               "currency": "currency", "origin_country": "country", "eta": "eta"}
+ROW_COLUMN = "__row"
+REQUIRED_FILLED = ("voyage_id", "bl_number", "port_of_call", "container_number")
+# Exactly the characters Python's str.strip() removes (str.isspace), so that "already
+# stripped" here means the same as in validate_record.
+PY_SPACE = ("\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004"
+            "\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000")
+_LOSSY = "\ufffd"
+# Columns in the order the builder unpacks them: once per B/L, then once per line.
+GROUP_COLS = ("_line", "voyage_id", "vessel_imo", "vessel_name", "vessel_flag", "carrier",
+              "port_of_call", "eta", "bl_number", "place_of_receipt", "port_of_loading",
+              "transshipment_ports", "port_of_discharge", "final_destination", "freight_terms",
+              "shipper_name", "shipper_address", "shipper_country", "consignee_name",
+              "consignee_address", "consignee_country", "notify_name", "notify_address",
+              "notify_country")
+LINE_COLS = ("_line", "container_number", "size_type", "seals", "gross_mass_kg", "vgm_kg",
+             "full_empty", "reefer", "hs_code", "goods_description", "packages", "package_type",
+             "goods_gross_kg", "goods_net_kg", "value", "currency", "origin_country")
+PLAIN = tuple(f for f in FIELDS if f not in (*NUMBER_FIELDS, *INTEGER_FIELDS, *BOOL_FIELDS,
+                                              *LIST_FIELDS, "eta", "full_empty"))
+
+
+T = TypeVar("T")
+
+
+def _t(name: str) -> str:
+    """Name of the typed (converted) twin of a raw column."""
+    return f"{name}#"
+
+
+class TableIntake:
+    """Checks a table's header against a mapping, then turns batches into Outcomes."""
+
+    def __init__(self, mapping: Mapping, header: list[str], *, source: str,
+                 ref: Reference | None = None, first_line: int = 2, unit: str = "line"):
+        self.mapping, self.source, self.unit = mapping, source, unit
+        self.ref = ref or Reference.load()
+        self.selected, missing, extra = mapping.resolve(header)
+        if missing:
+            raise IntakeError(f"Required columns are missing: {'; '.join(missing)} "
+                              f"(mapping {mapping.name!r}).", source=source)
+        self.findings = [Finding(source, f"{unit} {first_line - 1}", "", col, "extra_column",
+                                 f"Column {col!r} is not in mapping {mapping.name!r}; ignored.",
+                                 WARNING) for col in extra if col]
+        self.file_columns = list(dict.fromkeys(self.selected.values()))
+        self.next_line = first_line
+
+    # --- per batch: raw columns -> typed columns and a flag per line --------------------
+
+    def _raw(self, field: str) -> pl.Expr:
+        col = self.selected.get(field)
+        expr = pl.col(col).cast(pl.String) if col else pl.lit(None, dtype=pl.String)
+        expr = pl.when(expr.str.len_bytes() > 0).then(expr)  # "" and null are the same
+        if field in self.mapping.defaults:
+            expr = expr.fill_null(pl.lit(self.mapping.defaults[field]))
+        return expr.alias(field)
+
+    def _number(self, field: str, integer: bool) -> pl.Expr:
+        text = pl.col(field).str.strip_chars(PY_SPACE)
+        if self.mapping.thousands:
+            text = text.str.replace_all(self.mapping.thousands, "", literal=True)
+        if self.mapping.decimal == ",":
+            text = text.str.replace(",", ".", literal=True)
+        if integer:
+            return text.cast(pl.Int64, strict=False).alias(_t(field))
+        factor = self.mapping.columns[field].factor if field in self.mapping.columns else 1.0
+        value = text.cast(pl.Float64, strict=False)
+        return (value * factor if factor != 1.0 else value).alias(_t(field))
+
+    def _typed(self) -> list[pl.Expr]:
+        exprs = [self._number(f, False) for f in NUMBER_FIELDS]
+        exprs += [self._number(f, True) for f in INTEGER_FIELDS]
+        column = self.mapping.columns.get("eta")
+        eta = pl.col("eta")
+        if column is not None and column.date_format:
+            eta = (eta.str.strip_chars(PY_SPACE).str.strptime(pl.Datetime, column.date_format,
+                                                      strict=False)
+                   .dt.strftime("%Y-%m-%dT%H:%M:%S") + pl.lit(self.mapping.timezone))
+        exprs.append(eta.alias(_t("eta")))
+        for f in BOOL_FIELDS:
+            col = self.mapping.columns.get(f)
+            word = pl.col(f).str.strip_chars(PY_SPACE).str.to_lowercase()
+            yes = list(col.true_values) if col else []
+            no = list(col.false_values) if col else []
+            exprs.append(pl.when(pl.col(f).is_null()).then(False).when(word.is_in(yes))
+                         .then(True).when(word.is_in(no)).then(False).otherwise(None)
+                         .alias(_t(f)))
+        for f in LIST_FIELDS:
+            sep = self.mapping.columns[f].separator if f in self.mapping.columns else ";"
+            exprs.append(pl.col(f).str.split(sep).list.eval(
+                pl.element().str.strip_chars(PY_SPACE).filter(pl.element().str.strip_chars(PY_SPACE) != ""))
+                .fill_null(pl.lit([], dtype=pl.List(pl.String))).alias(_t(f)))
+        return exprs
+
+    def _clean_values(self, frame: pl.DataFrame, name: str, kind: str) -> pl.Expr:
+        values = frame.get_column(name).drop_nulls().unique().to_list()
+        return _among([v for v in values if self.ref.is_clean(kind, v)])
+
+    def _flags(self, frame: pl.DataFrame) -> list[pl.Expr]:
+        bad: list[pl.Expr] = [pl.col(f).is_null() for f in REQUIRED_FILLED]
+        bad += [(pl.col(f).str.len_bytes() != pl.col(f).str.strip_chars(PY_SPACE)
+                 .str.len_bytes()).fill_null(False) for f in TEXT_FIELDS]
+        for f, kind in CODE_FIELDS.items():
+            name = _t(f) if f == "eta" else f
+            bad.append(pl.col(name).is_not_null()
+                       & ~pl.col(name).is_in(self._clean_values(frame, name, kind)))
+        ports = frame.get_column(_t("transshipment_ports")).explode().drop_nulls().unique()
+        ok_ports = [p for p in ports.to_list() if self.ref.is_clean("locode", p)]
+        bad.append(~pl.col(_t("transshipment_ports")).list.eval(
+            pl.element().is_in(_among(ok_ports))).list.all())
+        terms = frame.get_column("freight_terms").drop_nulls().unique().to_list()
+        bad.append(~pl.col("freight_terms").is_in(
+            _among([t for t in terms if t == t.strip().upper()]))
+            & pl.col("freight_terms").is_not_null())
+        bad.append(pl.col("full_empty").is_not_null() & ~pl.col("full_empty").is_in(["F", "E"]))
+        for f in (*NUMBER_FIELDS, *INTEGER_FIELDS):
+            typed = pl.col(_t(f))
+            broken = typed.is_null() | (typed <= 0)
+            if f in NUMBER_FIELDS:
+                broken = broken | ~typed.is_finite()
+            bad.append(pl.col(f).is_not_null() & broken.fill_null(True))
+        gross, vgm = pl.col(_t("gross_mass_kg")), pl.col(_t("vgm_kg"))
+        limit = pl.max_horizontal(pl.lit(VGM_TOLERANCE_KG), gross * VGM_TOLERANCE_SHARE)
+        bad.append(((gross - vgm).abs() > limit).fill_null(False))
+        bad.append((pl.col(_t("goods_net_kg")) > pl.col(_t("goods_gross_kg"))).fill_null(False))
+        bad.append(pl.col("value").is_not_null() & pl.col("currency").is_null())
+        bad += [pl.col(_t(f)).is_null() for f in BOOL_FIELDS]
+        return bad
+
+    def prepare(self, raw: pl.DataFrame) -> pl.DataFrame:
+        """Raw batch (file column names) -> fields, typed twins, _line and _flag."""
+        if ROW_COLUMN in raw.columns:  # the reader knows the line numbers (XLSX skips blanks)
+            line = pl.col(ROW_COLUMN).cast(pl.Int64)
+        else:
+            line = pl.int_range(pl.len(), dtype=pl.Int64) + self.next_line
+        frame = raw.select([self._raw(f) for f in FIELDS], _line=line)
+        frame = frame.with_columns(self._typed())
+        self.next_line += raw.height
+        lossy = pl.any_horizontal([pl.col(f).str.contains(_LOSSY, literal=True).fill_null(False)
+                                   for f in (*TEXT_FIELDS, "seals")])
+        container_ok = pl.Series(clean_container_numbers(frame.get_column("container_number")))
+        # A flag that comes out null (it should not) counts as raised: the safe side.
+        flags = [e.fill_null(True) for e in (*self._flags(frame), pl.col("_lossy"),
+                                             ~container_ok)]
+        return frame.with_columns(_lossy=lossy).with_columns(_flag=pl.any_horizontal(flags))
+
+    # --- batches -> records ------------------------------------------------------------
+
+    def run(self, batches: Iterable[pl.DataFrame]) -> Iterator[Outcome]:
+        """Outcomes in input order. The polars work (reading, flags, splitting) runs one
+        batch ahead in a thread, so it overlaps the Python work of building records."""
+        for clean, flagged, lossy in prefetch(self._split(batches)):
+            yield from self._outcomes(clean, flagged, lossy)
+
+    def _split(self, batches: Iterable[pl.DataFrame],
+               ) -> Iterator[tuple[pl.DataFrame, pl.DataFrame, set[int]]]:
+        """(clean lines, flagged lines, B/Ls with replaced bytes) per batch; the B/L cut by a
+        batch edge is carried over to the next batch."""
+        carry: pl.DataFrame | None = None
+        for raw in batches:
+            if raw.height == 0:
+                continue
+            frame = self.prepare(raw)
+            frame = _group(frame if carry is None else pl.concat([carry, frame]))
+            last = frame.get_column("_g")[-1]
+            carry = frame.filter(pl.col("_g") == last).drop("_g")
+            yield _partition(frame.filter(pl.col("_g") != last))
+        if carry is not None and carry.height:
+            yield _partition(_group(carry))
+
+    def _outcomes(self, clean_frame: pl.DataFrame, flagged_frame: pl.DataFrame,
+                  lossy: set[int]) -> Iterator[Outcome]:
+        order = clean_frame.get_column("_g").unique(maintain_order=True).to_list()
+        flagged_ids = flagged_frame.get_column("_g").unique(maintain_order=True).to_list()
+        checked = [(g, self._check(rec, lines, g in lossy))
+                   for g, (rec, lines) in zip(flagged_ids, _build(flagged_frame,
+                                                                   track_lines=True))]
+        i = 0
+        for g, (rec, _lines) in zip(order, _build(clean_frame)):
+            while i < len(checked) and checked[i][0] < g:
+                yield checked[i][1]
+                i += 1
+            yield Outcome(rec, [])
+        for _g, outcome in checked[i:]:
+            yield outcome
+
+    def _check(self, raw: dict[str, Any], lines: list[int], lossy: bool) -> Outcome:
+        where = {f"containers[{i}]": f"{self.unit} {n}" for i, n in enumerate(lines[1:])}
+        clean, findings = validate_record(raw, self.ref, source=self.source,
+                                          location=f"{self.unit} {lines[0]}", locations=where)
+        if lossy:
+            findings.append(Finding(self.source, f"{self.unit} {lines[0]}", str(raw["bl_number"]
+                                    or ""), "", "encoding", "Bytes that are not valid in the "
+                                    "file's encoding were replaced by \ufffd.", WARNING))
+        return Outcome(clean, findings, None if clean is not None else raw)
+
+
+def _among(values: list[str]) -> pl.Expr:
+    """A literal set for is_in (imploded: polars reads a bare Series as row-wise lists)."""
+    return pl.lit(pl.Series(values, dtype=pl.String)).implode()
+
+
+def _group(frame: pl.DataFrame) -> pl.DataFrame:
+    """Number the bills of lading: consecutive lines with the same voyage and B/L number."""
+    vid, bl = pl.col("voyage_id"), pl.col("bl_number")
+    new = (vid.ne_missing(vid.shift(1)) | bl.ne_missing(bl.shift(1))).fill_null(True)
+    return frame.with_columns(_g=new.cum_sum().cast(pl.Int64))
+
+
+def _partition(frame: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame, set[int]]:
+    frame = frame.with_columns(_gflag=pl.col("_flag").any().over("_g"))
+    lossy = set(frame.filter(pl.col("_lossy")).get_column("_g").to_list())
+    return (_clean_frame(frame.filter(~pl.col("_gflag"))),
+            _best_frame(frame.filter(pl.col("_gflag"))), lossy)
+
+
+def prefetch(items: Iterator[T], depth: int = 1) -> Iterator[T]:
+    """Run `items` one step ahead in a daemon thread. polars releases the GIL while it works,
+    so on two cores reading and checking the next batch overlaps building this one. Errors
+    are re-raised here; closing this generator stops the thread."""
+    channel: queue.Queue[tuple[str, Any]] = queue.Queue(maxsize=depth)
+    stop = threading.Event()
+
+    def put(kind: str, value: Any) -> bool:
+        while not stop.is_set():
+            try:
+                channel.put((kind, value), timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def work() -> None:
+        try:
+            for item in items:
+                if not put("item", item):
+                    return
+            put("end", None)
+        except BaseException as exc:  # handed to the consumer, which re-raises it
+            put("error", exc)
+
+    thread = threading.Thread(target=work, name="intake-prefetch", daemon=True)
+    thread.start()
+    try:
+        while True:
+            kind, value = channel.get()
+            if kind == "end":
+                return
+            if kind == "error":
+                raise value
+            yield value
+    finally:
+        stop.set()
+
+
+def _columns(frame: pl.DataFrame) -> tuple[dict[str, list[Any]], dict[str, list[Any]],
+                                              list[int]]:
+    """Python lists of B/L-level values (first line of each B/L only), line-level values,
+    and the number of lines per B/L."""
+    sizes = frame.group_by("_g", maintain_order=True).len().get_column("len").to_list()
+    first = frame.filter(pl.col("_g").is_first_distinct())
+    return ({n: first.get_column(n).to_list() for n in GROUP_COLS},
+            {n: frame.get_column(n).to_list() for n in LINE_COLS}, sizes)
+
+
+def _clean_frame(frame: pl.DataFrame) -> pl.DataFrame:
+    """Typed, canonical values for bills of lading whose lines passed every flag."""
+    size = pl.col("size_type")
+    reefer = pl.col(_t("reefer")) | ((size.str.len_chars() == 4)
+                                     & (size.str.slice(2, 1) == "R")).fill_null(False)
+    return frame.select(
+        "_g", "_line", *[pl.col(f).fill_null("") for f in PLAIN],
+        pl.col(_t("eta")).fill_null("").alias("eta"),
+        *[pl.col(_t(f)).alias(f) for f in (*NUMBER_FIELDS, *INTEGER_FIELDS, *LIST_FIELDS)],
+        reefer.alias("reefer"), pl.col("full_empty").fill_null("F"))
+
+
+def _best_frame(frame: pl.DataFrame) -> pl.DataFrame:
+    """Strings as read (converted where conversion worked), for validate_record to judge."""
+    def best(f: str) -> pl.Expr:
+        return pl.coalesce(pl.col(_t(f)).cast(pl.String), pl.col(f)).alias(f)
+    reefer = pl.when(pl.col(_t("reefer")).is_not_null()).then(
+        pl.when(pl.col(_t("reefer"))).then(pl.lit("1")).otherwise(pl.lit("0"))
+    ).otherwise(pl.col("reefer")).alias("reefer")
+    return frame.select("_g", "_line", *PLAIN, "full_empty", best("eta"),
+                        *[best(f) for f in (*NUMBER_FIELDS, *INTEGER_FIELDS)],
+                        *[pl.col(_t(f)).alias(f) for f in LIST_FIELDS], reefer)
+
+
+def _build(frame: pl.DataFrame, *, track_lines: bool = False,
+           ) -> Iterator[tuple[dict[str, Any], list[int]]]:
+    """Assemble one record per B/L, with lines = [first line, line of each container] when
+    track_lines (only checked records need them, to point findings at lines).
+
+    A generator on purpose: each record goes to the consumer as soon as it is built, so the
+    objects die young and the cyclic GC never has to walk a whole batch of them (building the
+    batch first cost a fifth of the time in GC passes)."""
+    groups, rows, sizes = _columns(frame)
+    line_iter = zip(*(rows[n] for n in LINE_COLS))
+    no_lines: list[int] = []
+    for size, (first, vid, imo, vname, flag, carrier, poc, eta, bl, por, pol, ts, pod,
+               fdest, terms, sn, sa, sc, cn, ca, cc, nn, na, nc) in zip(
+            sizes, zip(*(groups[n] for n in GROUP_COLS))):
+        conts: list[dict[str, Any]] = []
+        lines = [first] if track_lines else no_lines
+        last_no: Any = None
+        for (line, no, st, seals, gm, vgm, fe, rf, hs, gd, pk, pt, gg, gn, va, cu,
+             oc) in islice(line_iter, size):
+            goods = [{"hs_code": hs, "description": gd, "packages": pk,
+                      "package_type": pt, "gross_kg": gg, "net_kg": gn, "value": va,
+                      "currency": cu, "origin_country": oc}] if (
+                hs or gd or pt or cu or oc or pk is not None or gg is not None
+                or gn is not None or va is not None) else []
+            if no == last_no and conts:  # another goods line of the same container
+                conts[-1]["goods"].extend(goods)
+                continue
+            last_no = no
+            if track_lines:
+                lines.append(line)
+            conts.append({"container_number": no, "size_type": st, "seals": seals,
+                          "gross_mass_kg": gm, "vgm_kg": vgm, "full_empty": fe,
+                          "reefer": rf, "goods": goods})
+        yield ({
+            "voyage": {"voyage_id": vid, "vessel_imo": imo, "vessel_name": vname,
+                       "vessel_flag": flag, "carrier": carrier, "port_of_call": poc,
+                       "eta": eta},
+            "bl_number": bl, "place_of_receipt": por, "port_of_loading": pol,
+            "transshipment_ports": ts, "port_of_discharge": pod, "final_destination": fdest,
+            "freight_terms": terms,
+            "parties": {"shipper": {"name": sn, "address": sa, "country": sc} if sn else None,
+                        "consignee": {"name": cn, "address": ca, "country": cc} if cn
+                        else None,
+                        "notify": {"name": nn, "address": na, "country": nc} if nn else None},
+            "containers": conts}, lines)
