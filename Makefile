@@ -20,8 +20,10 @@ install: $(STAMP)
 demo: $(STAMP)
 	$(BIN)/portcontrol init
 	$(BIN)/portcontrol demo
-	@echo "PortControl demo on http://$(HOST):$(PORT)/  (Ctrl-C to stop)"
-	$(BIN)/portcontrol runserver $(HOST):$(PORT)
+	@echo "PortControl demo on http://$(HOST):$(PORT)/  (Ctrl-C to stop; task worker log: var/worker.log)"
+	@$(BIN)/portcontrol db_worker > var/worker.log 2>&1 & worker=$$!; \
+		trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+		$(BIN)/portcontrol runserver $(HOST):$(PORT)
 
 # SQLite always; PostgreSQL and the browser when CI=true or when they are present.
 test: $(STAMP)

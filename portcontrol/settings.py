@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "portcontrol.accounts",
     "portcontrol.manifests",
     "portcontrol.ingest",
+    "portcontrol.risk",
     "portcontrol.audit",
     "django_tasks",
     "django_tasks_db",

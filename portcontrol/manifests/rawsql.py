@@ -8,9 +8,10 @@ would have written.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
+import orjson
 from django.db import connection, models
 
 
@@ -42,7 +43,7 @@ class RawWriter:
     def insert(self, model: type[models.Model], columns: Sequence[str],
                rows: Iterable[Sequence[Any]]) -> int:
         fields = [model._meta.get_field(c) for c in columns]
-        prep = [_preparer(f) for f in fields]
+        prep = [_preparer(f, self.vendor) for f in fields]
         names = [f.column for f in fields]
         table = model._meta.db_table
         prepared = [[p(v) if p else v for p, v in zip(prep, row, strict=True)] for row in rows]
@@ -62,8 +63,41 @@ class RawWriter:
         return len(prepared)
 
 
-def _preparer(field: models.Field):
-    """A converter for values that the database driver cannot take as they are."""
-    if isinstance(field, (models.DateTimeField, models.DecimalField, models.JSONField)):
-        return lambda v, f=field: None if v is None else f.get_db_prep_save(v, connection)
+def _preparer(field: models.Field, vendor: str) -> Callable[[Any], Any] | None:
+    """A converter for values the driver cannot take as they are, or None.
+
+    Decimals pass as they are (psycopg takes them; Django registers str() as their SQLite
+    adapter). JSON is dumped once per value. Datetimes repeat (a batch shares its receipt
+    time), so the field's own conversion is remembered per value.
+    """
+    if isinstance(field, models.JSONField):
+        if vendor == "postgresql":
+            from psycopg.types.json import Jsonb
+            return lambda v: None if v is None else Jsonb(v)
+        return lambda v: None if v is None else orjson.dumps(v).decode()
+    if isinstance(field, models.DateTimeField):
+        memo: dict[Any, Any] = {}
+
+        def datetime_value(v: Any) -> Any:
+            if v is None:
+                return None
+            if v not in memo:
+                memo[v] = field.get_db_prep_save(v, connection)
+            return memo[v]
+        return datetime_value
     return None
+
+
+def select_in(sql: str, values: Sequence[Any], chunk: int = 900) -> list[tuple[Any, ...]]:
+    """Run `sql` (with a `{marks}` placeholder for the IN list) over `values` in chunks.
+
+    Raw SQL because the ORM resolves each parameter of a long IN list one by one, which costs
+    more than the query itself at intake batch sizes.
+    """
+    out: list[tuple[Any, ...]] = []
+    with connection.cursor() as cur:
+        for start in range(0, len(values), chunk):
+            part = values[start:start + chunk]
+            cur.execute(sql.format(marks=", ".join(["%s"] * len(part))), part)
+            out.extend(cur.fetchall())
+    return out

@@ -9,13 +9,15 @@ number declared on another voyage arriving within CLONE_WINDOW is flagged as a p
 from __future__ import annotations
 
 import hashlib
-import json
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 
+import orjson
 from django.db import transaction
 from django.utils import timezone
 
@@ -23,7 +25,7 @@ from portcontrol.audit.log import record as audit
 
 from .models import (Consignment, ConsignmentContainer, ConsignmentVersion, Container, GoodsItem,
                      Party, PortCall, Voyage)
-from .rawsql import RawWriter
+from .rawsql import RawWriter, select_in
 
 CLONE_WINDOW = timedelta(days=14)
 
@@ -54,20 +56,33 @@ class StoreCounts:
 
 
 def content_hash(rec: dict[str, Any]) -> str:
-    text = json.dumps(rec, sort_keys=True, separators=(",", ":"), ensure_ascii=False,
-                      default=str)
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+    data = orjson.dumps(rec, option=orjson.OPT_SORT_KEYS, default=str)
+    return hashlib.sha256(data).hexdigest()
 
 
+_NON_WORD = re.compile(r"[\W_]+")
+
+
+@lru_cache(maxsize=200_000)
 def party_key(name: str, address: str, country: str) -> str:
+    """One key per party as written, ignoring case, punctuation and spacing (parties repeat
+    across thousands of bills of lading, hence the cache)."""
     def norm(text: str) -> str:
-        return " ".join("".join(ch if ch.isalnum() else " " for ch in text.casefold()).split())
+        return _NON_WORD.sub(" ", text.casefold()).strip()
     raw = f"{norm(name)}|{norm(address)}|{country.upper()}"
     return hashlib.sha256(raw.encode("utf-8")).hexdigest()
 
 
 def _dec(value: Any) -> Decimal | None:
     return None if value in (None, "") else Decimal(str(value))
+
+
+def _db_datetime(value: Any) -> datetime | None:
+    """A datetime read by raw SQL: SQLite gives text, PostgreSQL an aware datetime."""
+    if value is None or isinstance(value, datetime):
+        return value
+    parsed = datetime.fromisoformat(str(value))
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
 def _eta(value: Any) -> datetime | None:
@@ -136,8 +151,9 @@ def _ensure_parties(items: list[Item], writer: RawWriter) -> dict[tuple[int, str
             if p and p.get("name"):
                 key = party_key(p["name"], p.get("address", ""), p.get("country", ""))
                 wanted.setdefault((item.unit_id, key), p)
-    found = {(u, k): pk for u, k, pk in Party.objects.filter(
-        key__in={k for _, k in wanted}).values_list("unit_id", "key", "id")}
+    found = {(u, k): pk for u, k, pk in select_in(
+        f'SELECT unit_id, "key", id FROM {Party._meta.db_table} WHERE "key" IN ({{marks}})',
+        list({k for _, k in wanted}))}
     missing = [(k, p) for k, p in wanted.items() if k not in found]
     ids = writer.allocate_ids(Party, len(missing))
     now = timezone.now()
@@ -165,9 +181,11 @@ def _classify(items: list[Item], voyages, counts: StoreCounts) -> tuple[list[_Co
         vid = voyages[_vkey(item)][0]
         latest[(vid, item.record["bl_number"])] = _Cons(item, vid, content_hash(item.record))
     counts.consignments_unchanged += len(items) - len(latest)
+    # By voyage only: a batch touches few voyages, and a long IN list of bills costs more.
     existing = {(v, b): (pk, h, ver, md) for pk, v, b, h, ver, md in Consignment.objects.filter(
-        voyage_id__in={k[0] for k in latest}, bl_number__in={k[1] for k in latest},
-    ).values_list("id", "voyage_id", "bl_number", "content_hash", "version", "message_date")}
+        voyage_id__in={k[0] for k in latest},
+    ).values_list("id", "voyage_id", "bl_number", "content_hash", "version", "message_date")
+        if (v, b) in latest}
     new, amended = [], []
     for key, cons in latest.items():
         if key not in existing:
@@ -285,8 +303,8 @@ def _write_containers(conses: list[_Cons], voyages, writer: RawWriter,
         for c in cons.item.record.get("containers") or []:
             wanted[(cons.voyage_id, c["container_number"])] = (cons.item.unit_id, c)
     existing = {(v, n): (pk, seals) for pk, v, n, seals in Container.objects.filter(
-        voyage_id__in={k[0] for k in wanted}, number__in={k[1] for k in wanted},
-    ).values_list("id", "voyage_id", "number", "seals")}
+        voyage_id__in={k[0] for k in wanted}).values_list("id", "voyage_id", "number", "seals")
+        if (v, n) in wanted}
     fresh = [k for k in wanted if k not in existing]
     ids = dict(zip(fresh, writer.allocate_ids(Container, len(fresh)), strict=True))
     now = timezone.now()
@@ -345,8 +363,11 @@ def _flag_clones(conses: list[_Cons], voyages) -> int:
                for c in cons.item.record.get("containers") or []}
     if not numbers:
         return 0
-    rows = list(Container.objects.filter(number__in=numbers).values_list(
-        "id", "number", "voyage_id", "voyage__port_calls__eta", "clone_suspect"))
+    rows = select_in(
+        f"SELECT c.id, c.number, c.voyage_id, p.eta, c.clone_suspect "
+        f"FROM {Container._meta.db_table} c LEFT JOIN {PortCall._meta.db_table} p "
+        f"ON p.voyage_id = c.voyage_id WHERE c.number IN ({{marks}})", sorted(numbers))
+    rows = [(pk, n, v, _db_datetime(eta), bool(f)) for pk, n, v, eta, f in rows]
     by_number: dict[str, list[tuple[int, int, datetime | None, bool]]] = defaultdict(list)
     for pk, number, vid, eta, flagged in rows:
         by_number[number].append((pk, vid, eta, flagged))

@@ -1,0 +1,139 @@
+"""Benchmark loading generated manifests into the database through the intake runner.
+
+    python benchmarks/intake_load_bench.py [--containers 1000000] [--backend sqlite|postgres|both]
+        [--pg-url postgres://postgres@127.0.0.1:5432/postgres]
+
+For each backend, in a database of its own (a temporary SQLite file; a scratch PostgreSQL
+database created and dropped on the server), runs `portcontrol init`, creates the demo units,
+then ingests the generator's CSV with the same code path as `portcontrol ingest`. Prints the
+containers, the total seconds, the seconds spent reading and validating (the baseline, measured
+in the same process by reading the file through portcontrol.intake without storing), the
+seconds spent storing, containers per second stored, and peak RSS. No assertions.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+
+def peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def child(csv_path: str, database_url: str) -> None:
+    """Runs in a fresh process so Django is configured for this backend only."""
+    os.environ["DATABASE_URL"] = database_url
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portcontrol.settings")
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    from portcontrol.accounts.demo import ensure_demo_organisation
+    from portcontrol.ingest.actions import do_create_job
+    from portcontrol.ingest.runner import run_job
+    from portcontrol.intake import read
+    from portcontrol.manifests import store
+
+    call_command("init", verbosity=0, stdout=open(os.devnull, "w"))
+    ensure_demo_organisation()
+    start = time.monotonic()
+    records = sum(1 for _ in read(csv_path))
+    parse_seconds = time.monotonic() - start
+
+    spent = {"store": 0.0}
+    original = store.store_batch
+
+    def timed(*args, **kwargs):
+        t = time.monotonic()
+        try:
+            return original(*args, **kwargs)
+        finally:
+            spent["store"] += time.monotonic() - t
+
+    import portcontrol.ingest.runner as runner_module
+    runner_module.store_batch = timed
+    size = Path(csv_path).stat().st_size
+    job = do_create_job(files=[{"name": Path(csv_path).name, "path": csv_path, "size": size}],
+                        door="cli", acting_user="benchmark", unit_id=None)
+    start = time.monotonic()
+    result = run_job(job, report_path=Path(tempfile.gettempdir()) / "bench-report.csv")
+    total = time.monotonic() - start
+    print(json.dumps({
+        "records": records, "containers": result.store.containers_accepted,
+        "rejected": result.records_rejected, "parse_seconds": round(parse_seconds, 2),
+        "total_seconds": round(total, 2), "store_seconds": round(spent["store"], 2),
+        "peak_rss_mb": round(peak_rss_mb()),
+    }))
+
+
+def run_backend(name: str, url: str, csv_path: Path) -> dict:
+    out = subprocess.run([sys.executable, __file__, "--child", str(csv_path), url],
+                         capture_output=True, text=True, cwd=ROOT)
+    if out.returncode != 0:
+        raise SystemExit(f"{name} run failed:\n{out.stderr[-3000:]}")
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def pg_scratch(admin_url: str):
+    import psycopg
+
+    name = f"portcontrol_bench_{os.getpid()}"
+    conn = psycopg.connect(admin_url.replace("postgres://", "postgresql://", 1), autocommit=True)
+    conn.execute(f'CREATE DATABASE "{name}"')
+    base = admin_url.rsplit("/", 1)[0]
+    return conn, name, f"{base}/{name}"
+
+
+def main() -> None:
+    if len(sys.argv) > 1 and sys.argv[1] == "--child":
+        child(sys.argv[2], sys.argv[3])
+        return
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--containers", type=int, default=1_000_000)
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--backend", choices=["sqlite", "postgres", "both"], default="both")
+    parser.add_argument("--pg-url", default="postgres://postgres@127.0.0.1:5432/postgres")
+    args = parser.parse_args()
+    from portcontrol.generator import generate
+
+    with tempfile.TemporaryDirectory() as tmp:
+        gen = Path(tmp) / "gen"
+        t = time.monotonic()
+        generate(gen, containers=args.containers, seed=args.seed)
+        print(f"generated {args.containers:,} containers in {time.monotonic() - t:.1f} s")
+        csv_path = gen / "containers.csv"
+        figures = {}
+        if args.backend in ("sqlite", "both"):
+            figures["sqlite"] = run_backend("sqlite", f"sqlite:///{tmp}/bench.sqlite3", csv_path)
+        if args.backend in ("postgres", "both"):
+            conn, name, url = pg_scratch(args.pg_url)
+            try:
+                figures["postgres"] = run_backend("postgres", url, csv_path)
+            finally:
+                conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+                conn.close()
+    for backend, f in figures.items():
+        rate = f["containers"] / f["store_seconds"] if f["store_seconds"] else 0
+        print(f"{backend:9} containers {f['containers']:,}  rejected {f['rejected']}  "
+              f"read+validate (baseline) {f['parse_seconds']:.1f} s  "
+              f"total {f['total_seconds']:.1f} s  storing {f['store_seconds']:.1f} s  "
+              f"-> {rate:,.0f} containers/s stored, "
+              f"{f['containers'] / f['total_seconds']:,.0f}/s end to end  "
+              f"(total/baseline {f['total_seconds'] / f['parse_seconds']:.1f}x)  "
+              f"peak RSS {f['peak_rss_mb']:,} MB")
+
+
+if __name__ == "__main__":
+    main()
