@@ -28,8 +28,7 @@ def pytest_configure(config):
 
     # Password hashing is deliberately slow; tests create several personas each.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    # Tasks run in the caller, so a test sees a job's result without a worker process.
-    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+
 
 
 def pytest_report_header(config):
@@ -49,15 +48,27 @@ def django_db_setup(django_db_setup, django_db_blocker):
         load_reference_data()
 
 
+IMMEDIATE_TASKS = {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}
+
+
 @pytest.fixture(autouse=True)
-def _var_in_tmp(request, tmp_path):
-    """Uploads and reports of a test go to its own temporary folder, not ./var."""
+def _test_environment(request, tmp_path):
+    """Uploads and reports of a test go to its own temporary folder, not ./var; background
+    tasks run in the caller, so a test sees their result without a worker process."""
     if not _django_configured():
         yield
         return
+    from asgiref.local import Local
+    from django_tasks import task_backends
+
     settings = request.getfixturevalue("settings")
     settings.VAR_DIR = tmp_path / "var"
+    saved = task_backends.settings["default"]
+    task_backends.settings["default"] = IMMEDIATE_TASKS
+    task_backends._connections = Local(task_backends.thread_critical)
     yield
+    task_backends.settings["default"] = saved
+    task_backends._connections = Local(task_backends.thread_critical)
 
 
 @pytest.fixture

@@ -12,6 +12,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", api.urls),
     path("intake/", include("portcontrol.ingest.urls")),
+    path("", include("portcontrol.risk.urls")),
     path("", include("portcontrol.web.urls")),
 ]
 

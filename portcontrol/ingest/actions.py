@@ -15,6 +15,7 @@ from portcontrol.audit.log import record as audit
 from portcontrol.core.errors import InvalidValue, PermissionDenied
 from portcontrol.intake.validate import validate_record
 from portcontrol.manifests.loading import Router
+from portcontrol.manifests.signals import manifests_stored
 from portcontrol.manifests.store import Item, store_batch
 
 from .models import IntakeJob, QuarantinedRecord
@@ -87,6 +88,8 @@ def do_replay_quarantined(*, rec: QuarantinedRecord, corrected: dict[str, Any],
         store_batch([Item(unit, clean, [{"field": f.field, "code": f.code,
                                          "message": f.message} for f in findings])],
                     acting_user=acting_user, source=f"replay of quarantined record {rec.pk}")
+        transaction.on_commit(lambda: manifests_stored.send(sender=QuarantinedRecord,
+                                                            unit_ids=[unit]))
         before = {"status": rec.status, "raw": rec.raw}
         rec.raw, rec.status, rec.findings = corrected, QuarantinedRecord.Status.REPLAYED, []
         rec.resolved_by, rec.resolved_at = acting_user, timezone.now()

@@ -21,6 +21,7 @@ from portcontrol.accounts.scoping import visible_unit_ids
 from portcontrol.intake import IntakeError, read
 from portcontrol.intake.findings import ERROR, Finding
 from portcontrol.manifests.loading import Router
+from portcontrol.manifests.signals import manifests_stored
 from portcontrol.manifests.store import Item, StoreCounts, store_batch
 
 from .models import IntakeJob, QuarantinedRecord
@@ -41,6 +42,7 @@ class JobResult:
     store: StoreCounts = field(default_factory=StoreCounts)
     unreadable: list[str] = field(default_factory=list)
     stowage_plans: int = 0
+    units: set[int] = field(default_factory=set)
     seconds: float = 0.0
 
     def summary(self) -> dict[str, Any]:
@@ -160,6 +162,7 @@ class _Run:
 
     def flush(self) -> None:
         if self.items:
+            self.result.units.update(item.unit_id for item in self.items)
             self.result.store.add(store_batch(self.items, acting_user=self.user,
                                               source=f"intake job {self.job.pk}"))
             self.items = []
@@ -200,6 +203,9 @@ def run_job(job: IntakeJob, *, acting_user: Any = None, report_path: Path | None
             status=IntakeJob.Status.DONE, records_seen=run.result.records,
             counts=run.result.as_counts(), report_path=str(path), finished_at=timezone.now(),
             error="\n".join(run.result.unreadable)[:2000])
+    if run.result.units:
+        transaction.on_commit(lambda: manifests_stored.send(
+            sender=IntakeJob, unit_ids=sorted(run.result.units)))
     return run.result
 
 

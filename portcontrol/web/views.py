@@ -11,6 +11,8 @@ from django.views.decorators.http import require_GET
 
 from portcontrol.accounts.scoping import can_see_operational_data
 from portcontrol.manifests import queries
+from portcontrol.risk.models import Assessment
+from portcontrol.risk.queries import localized_reasons
 
 
 @login_required
@@ -36,7 +38,11 @@ def search(request):
 @require_GET
 def container_detail(request, pk: int):
     container = get_object_or_404(queries.containers_for(request.user), pk=pk)
-    return render(request, "web/container.html", queries.container_context(container))
+    context = queries.container_context(container)
+    assessment = Assessment.objects.filter(container=container).first()
+    context.update(assessment=assessment,
+                   reasons=localized_reasons(assessment.reasons) if assessment else [])
+    return render(request, "web/container.html", context)
 
 
 @require_GET

@@ -1,24 +1,30 @@
-"""`portcontrol demo`: the demo organisation and a generated week of manifests."""
+"""`portcontrol demo`: the demo organisation, four weeks of manifests (three past, one to
+come), past inspection outcomes, approved rules and today's targets. Idempotent."""
 
 from __future__ import annotations
 
 import time
-from datetime import date
+from datetime import timedelta
 from pathlib import Path
 
 from django.conf import settings
 from django.core.management.base import BaseCommand
+from django.utils import timezone
 
 from portcontrol.accounts.demo import DEMO_PASSWORD, ensure_demo_organisation
+from portcontrol.accounts.models import Unit, User
 from portcontrol.manifests.loading import do_load_records, read_ndjson
 from portcontrol.manifests.models import Container
+from portcontrol.risk.demo import demo_rules, record_outcomes, score_all
+
+PAST_DAYS, FUTURE_DAYS = 21, 7
 
 
 class Command(BaseCommand):
-    help = "Create the demo units and users and load a generated week of manifests (idempotent)."
+    help = "Create the demo units and users, manifests, outcomes, rules and targets."
 
     def add_arguments(self, parser):
-        parser.add_argument("--containers", type=int, default=12000)
+        parser.add_argument("--containers", type=int, default=16000)
         parser.add_argument("--seed", type=int, default=2026)
         parser.add_argument("--out", type=Path, default=None,
                             help="Where to write the generated files (default var/demo).")
@@ -29,20 +35,27 @@ class Command(BaseCommand):
         start = time.monotonic()
         users = ensure_demo_organisation()
         out = opts["out"] or Path(settings.VAR_DIR) / "demo"
+        today = timezone.localdate()
         if Container.objects.exists():
             self.stdout.write("demo: manifests already loaded; nothing generated.")
         else:
-            days = 7
             summary = generate(out, containers=opts["containers"], seed=opts["seed"],
-                               start=date.today(), days=days)
+                               start=today - timedelta(days=PAST_DAYS),
+                               days=PAST_DAYS + FUTURE_DAYS)
             result = do_load_records(read_ndjson(out / "manifests.ndjson"), acting_user=None,
                                      source="demo:manifests.ndjson")
+            outcomes = record_outcomes(out / "ground_truth.csv", before=today, seed=opts["seed"])
             self.stdout.write(
                 f"demo: generated {summary.get('containers')} containers; loaded "
                 f"{result.consignments} consignments, {result.containers} containers, "
-                f"{result.rejected} rejected, {len(result.warnings)} warnings")
+                f"{result.rejected} rejected; {outcomes} past inspection outcomes")
+        by_name = {u.username: u for u in users}
+        demo_rules(by_name["baku.analyst"], by_name["baku.supervisor"],
+                   Unit.objects.get(code="pcu-baku"))
+        scored = score_all(today)
+        self.stdout.write(f"demo: scored {scored}")
         self.stdout.write("Demo logins (password: %s):" % DEMO_PASSWORD)
-        for user in users:
+        for user in User.objects.filter(pk__in=[u.pk for u in users]).order_by("pk"):
             roles = ", ".join(sorted(user.role_set))
             self.stdout.write(f"  {user.username:<18} {user.unit.name if user.unit else '-':<24}"
                               f" {roles}")

@@ -1,0 +1,37 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from .models import Rule
+
+
+class RuleForm(forms.ModelForm):
+    class Meta:
+        model = Rule
+        fields = ["code", "description", "description_ru", "expression", "weight",
+                  "valid_from", "valid_to"]
+        widgets = {
+            "expression": forms.Textarea(attrs={"rows": 4, "class": "mono"}),
+            "valid_from": forms.DateInput(attrs={"type": "date"}),
+            "valid_to": forms.DateInput(attrs={"type": "date"}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["weight"].widget.attrs.update(min="0", max="1", step="0.05")
+        self.fields["expression"].help_text = _(
+            "For example: reefer and origin_country in [\"EC\", \"CO\"] and "
+            "value_per_kg_ratio < 0.6")
+
+
+class BacktestForm(forms.Form):
+    days = forms.IntegerField(label=_("Days of history"), min_value=1, max_value=730,
+                              initial=90)
+
+
+class DecisionForm(forms.Form):
+    note = forms.CharField(label=_("Note"), max_length=500, required=False)
+
+
+class DayForm(forms.Form):
+    day = forms.DateField(label=_("Arrival day"), required=False,
+                          widget=forms.DateInput(attrs={"type": "date"}))

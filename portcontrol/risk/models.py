@@ -1,0 +1,133 @@
+"""Risk configuration and results: rules (four-eyes), unit capacities, scoring runs, the
+assessment of each container with its reasons, and the labelled outcomes that feed backtests
+and the model. The scoring itself is portcontrol.engine (polars, no Django)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from portcontrol.accounts.models import Unit
+from portcontrol.manifests.models import Container
+
+
+class UnitRiskSettings(models.Model):
+    unit = models.OneToOneField(Unit, on_delete=models.CASCADE, related_name="risk_settings")
+    red_capacity = models.PositiveIntegerField(_("physical or scanner inspections a day"),
+                                               default=20)
+    yellow_capacity = models.PositiveIntegerField(_("documentary checks a day"), default=60)
+    exploration_share = models.FloatField(
+        _("share chosen at random"), default=0.02,
+        help_text=_("Of the remaining containers, the share selected at random so that hit "
+                    "rates can be estimated without selection bias."))
+
+    class Meta:
+        verbose_name = _("unit risk settings")
+        verbose_name_plural = _("unit risk settings")
+
+    def __str__(self) -> str:
+        return str(self.unit)
+
+
+class Rule(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        PENDING = "pending", _("Waiting for approval")
+        ACTIVE = "active", _("Active")
+        REJECTED = "rejected", _("Rejected")
+        RETIRED = "retired", _("Retired")
+
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+",
+                             verbose_name=_("owning unit"))
+    code = models.SlugField(_("rule id"), max_length=64)
+    description = models.CharField(_("description (English)"), max_length=300)
+    description_ru = models.CharField(_("description (Russian)"), max_length=300, blank=True)
+    expression = models.TextField(_("expression"))
+    weight = models.FloatField(_("weight"), default=0.5)
+    valid_from = models.DateField(_("valid from"), null=True, blank=True)
+    valid_to = models.DateField(_("valid to"), null=True, blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices,
+                              default=Status.DRAFT, db_index=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                   null=True, blank=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                   null=True, blank=True, related_name="+")
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_note = models.CharField(_("decision note"), max_length=500, blank=True)
+    last_backtest = models.JSONField(_("last backtest"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["unit", "code"]
+        verbose_name = _("risk rule")
+        verbose_name_plural = _("risk rules")
+        constraints = [models.UniqueConstraint(fields=["unit", "code"], name="rule_unique_code")]
+
+    def __str__(self) -> str:
+        return f"{self.code} ({self.get_status_display()})"
+
+
+class ScoringRun(models.Model):
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+")
+    started_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    containers = models.PositiveIntegerField(default=0)
+    params = models.JSONField(default=dict)
+    counts = models.JSONField(default=dict)
+
+    class Meta:
+        ordering = ["-started_at"]
+
+    def __str__(self) -> str:
+        return f"run {self.pk} {self.unit}"
+
+
+class Assessment(models.Model):
+    """The latest risk assessment of a container: score, channel and why."""
+
+    class Channel(models.TextChoices):
+        RED = "red", _("Red: physical or scanner inspection")
+        YELLOW = "yellow", _("Yellow: documentary check")
+        GREEN = "green", _("Green: release")
+
+    container = models.OneToOneField(Container, on_delete=models.CASCADE,
+                                     related_name="assessment")
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+", db_index=False)
+    run = models.ForeignKey(ScoringRun, on_delete=models.SET_NULL, null=True, related_name="+")
+    arrival_date = models.DateField(_("arrival date"), null=True)
+    risk = models.FloatField(_("risk"))
+    channel = models.CharField(_("channel"), max_length=6, choices=Channel.choices)
+    selection_reason = models.CharField(_("selected by"), max_length=10, blank=True)
+    selection_probability = models.FloatField(_("selection probability"), null=True)
+    reasons = models.JSONField(_("reasons"), default=list)
+    scored_at = models.DateTimeField(_("scored"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("assessment")
+        verbose_name_plural = _("assessments")
+        indexes = [models.Index(fields=["unit", "arrival_date", "channel"],
+                                name="assessment_queue_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.container_id} {self.channel} {self.risk:.2f}"
+
+
+class Outcome(models.Model):
+    """What an inspection found: the labelled history behind backtests and the model."""
+
+    container = models.OneToOneField(Container, on_delete=models.CASCADE,
+                                     related_name="outcome")
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+")
+    inspected = models.BooleanField(_("inspected"), default=True)
+    seizure = models.BooleanField(_("something found"), default=False)
+    kind = models.CharField(_("kind"), max_length=40, blank=True)
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("inspection outcome")
+        verbose_name_plural = _("inspection outcomes")
+
+    def __str__(self) -> str:
+        return f"{self.container_id} {'found' if self.seizure else 'nothing'}"

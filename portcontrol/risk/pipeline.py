@@ -1,0 +1,98 @@
+"""Score a unit's containers: features, rules, combined risk, channel, reasons — and store.
+
+Runs after manifests arrive (a task enqueued by intake) and on demand. History is the unit's
+own past: containers that arrived before the first day scored, with their outcomes.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+import polars as pl
+from django.db import transaction
+from django.utils import timezone
+
+from portcontrol.accounts.models import Unit
+from portcontrol.audit.log import record as audit
+from portcontrol.engine.features import History, build
+from portcontrol.engine.rules import Rule as EngineRule
+from portcontrol.engine.rules import apply_rules
+from portcontrol.engine.scoring import ScoringConfig, score
+from portcontrol.engine.selection import Capacity, select
+
+from .frames import lines_for_units
+from .models import Assessment, Rule, ScoringRun, UnitRiskSettings
+
+HISTORY_DAYS = 365
+# The engine's own "unit" column is derived from the port of call; ours is the unit's code.
+UNIT_COLUMN = "unit_code"
+
+
+def engine_rule(rule: Rule) -> EngineRule:
+    return EngineRule(id=rule.code, expression=rule.expression, weight=rule.weight,
+                      description=rule.description, description_ru=rule.description_ru,
+                      valid_from=rule.valid_from, valid_to=rule.valid_to, unit=rule.unit.code)
+
+
+def active_rules(unit: Unit) -> list[EngineRule]:
+    return [engine_rule(r) for r in Rule.objects.filter(unit=unit, status=Rule.Status.ACTIVE)
+            .select_related("unit")]
+
+
+def history_for(unit: Unit, before: date) -> tuple[History, pl.DataFrame]:
+    past = lines_for_units([unit.pk], since=before - timedelta(days=HISTORY_DAYS),
+                           until=before - timedelta(days=1))
+    labels = past.filter(pl.col("seizure")).select("container_number", "voyage_id",
+                                                   "seizure")
+    return History.from_frame(past, labels=labels if labels.height else None), past
+
+
+def score_unit(unit: Unit, *, since: date, until: date, seed: int = 0,
+               acting_user: Any = None) -> ScoringRun:
+    """Assess every container of `unit` arriving from `since` to `until` (inclusive)."""
+    settings_, _ = UnitRiskSettings.objects.get_or_create(unit=unit)
+    frame = lines_for_units([unit.pk], since=since, until=until)
+    run = ScoringRun.objects.create(unit=unit, params={
+        "since": since.isoformat(), "until": until.isoformat(), "seed": seed,
+        "red_capacity": settings_.red_capacity, "yellow_capacity": settings_.yellow_capacity,
+        "exploration_share": settings_.exploration_share})
+    if frame.height == 0:
+        _finish(run, 0, {}, acting_user)
+        return run
+    history, _past = history_for(unit, since)
+    rules = active_rules(unit)
+    featured = apply_rules(build(frame, history), rules, on=until, unit_column=UNIT_COLUMN)
+    scored = score(featured, rules, ScoringConfig())
+    chosen = select(scored, {unit.code: Capacity(settings_.red_capacity,
+                                                 settings_.yellow_capacity)},
+                    exploration_share=settings_.exploration_share, seed=seed,
+                    unit_column=UNIT_COLUMN, day_column="arrival_date")
+    counts = _store(chosen, unit, run)
+    _finish(run, chosen.height, counts, acting_user)
+    return run
+
+
+def _store(chosen: pl.DataFrame, unit: Unit, run: ScoringRun) -> dict[str, int]:
+    cols = chosen.select("container_id", "arrival_date", "risk", "channel", "selection_reason",
+                         "selection_probability", "reasons")
+    rows = [Assessment(container_id=cid, unit=unit, run=run, arrival_date=day, risk=float(risk),
+                       channel=channel, selection_reason=why or "",
+                       selection_probability=p, reasons=reasons or [])
+            for cid, day, risk, channel, why, p, reasons in cols.iter_rows()]
+    with transaction.atomic():
+        Assessment.objects.filter(container_id__in=[r.container_id for r in rows]).delete()
+        Assessment.objects.bulk_create(rows, batch_size=2000)
+    counts: dict[str, int] = {}
+    for r in rows:
+        counts[r.channel] = counts.get(r.channel, 0) + 1
+    return counts
+
+
+def _finish(run: ScoringRun, n: int, counts: dict[str, int], acting_user: Any) -> None:
+    with transaction.atomic():
+        ScoringRun.objects.filter(pk=run.pk).update(finished_at=timezone.now(), containers=n,
+                                                    counts=counts)
+        audit(actor=acting_user, action="risk.score", object_type="scoring_run",
+              object_id=run.pk, unit_id=run.unit_id, after={**run.params, **counts,
+                                                             "containers": n})

@@ -1,0 +1,45 @@
+"""Read side of risk results and rules, scoped to the user's units."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.db.models import QuerySet
+from django.utils.translation import get_language
+
+from portcontrol.accounts.models import Role, User
+from portcontrol.accounts.scoping import scope
+
+from .models import Assessment, Rule
+
+CHANNEL_ORDER = {"red": 0, "yellow": 1, "green": 2}
+
+
+def localized_reasons(reasons: list[dict]) -> list[dict]:
+    ru = (get_language() or "en").startswith("ru")
+    return [{**r, "text": (r.get("text_ru") if ru else None) or r.get("text_en", "")}
+            for r in reasons or []]
+
+
+def targets(user: User, day: date, channels: tuple[str, ...] = ("red", "yellow")
+            ) -> list[Assessment]:
+    rows = list(scope(Assessment.objects.all(), user)
+                .filter(arrival_date=day, channel__in=channels)
+                .select_related("container", "container__voyage", "unit")
+                .order_by("-risk")[:500])
+    rows.sort(key=lambda a: (CHANNEL_ORDER[a.channel], -a.risk))
+    for a in rows:
+        a.localized = localized_reasons(a.reasons)
+    return rows
+
+
+def rules_for(user: User) -> QuerySet[Rule]:
+    return scope(Rule.objects.select_related("unit", "created_by", "decided_by"), user)
+
+
+def can_write_rules(user: User) -> bool:
+    return user.has_role(Role.ANALYST, Role.SUPERVISOR)
+
+
+def can_approve_rules(user: User) -> bool:
+    return user.has_role(Role.SUPERVISOR)

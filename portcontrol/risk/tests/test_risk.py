@@ -1,0 +1,131 @@
+"""Risk pages and actions as analysts, supervisors and officers meet them."""
+
+from __future__ import annotations
+
+import io
+from datetime import date, timedelta
+
+import pytest
+from django.core.management import call_command
+from django.urls import reverse
+
+from portcontrol.core.errors import InvalidValue, PermissionDenied
+from portcontrol.generator import generate
+from portcontrol.risk.actions import (do_backtest_rule, do_decide_rule, do_retire_rule,
+                                      do_save_rule, do_submit_rule)
+from portcontrol.risk.models import Assessment, Rule, UnitRiskSettings
+
+pytestmark = pytest.mark.django_db
+DRAFT = {"code": "reefer-check", "description": "Reefer with dry goods",
+         "description_ru": "Рефконтейнер с сухим грузом",
+         "expression": "reefer and ind_reefer_non_perishable > 0", "weight": 0.6,
+         "valid_from": None, "valid_to": None}
+
+
+@pytest.fixture(scope="module")
+def week(tmp_path_factory):
+    out = tmp_path_factory.mktemp("week")
+    generate(out, containers=600, seed=5, start=date.today() - timedelta(days=3), days=7,
+             destinations={"AZBAK": 0.5, "PKKHI": 0.5})
+    return out
+
+
+@pytest.fixture
+def loaded(org, week, django_capture_on_commit_callbacks):
+    # Intake announces stored manifests after commit; the risk app then scores them.
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("ingest", str(week / "containers.csv"), "--json", stdout=io.StringIO())
+    return week
+
+
+def baku(org):
+    return org["baku.officer"].unit
+
+
+@pytest.mark.parametrize("expression, fragment", [
+    ("reefer and", "column"),
+    ("valu_per_kg > 3", "unknown field 'valu_per_kg'"),
+    ("__import__('os').system('id')", "column"),
+    ("reefer.__class__", "column"),
+])
+def test_bad_expression_is_refused_with_its_position(org, expression, fragment):
+    with pytest.raises(InvalidValue) as err:
+        do_save_rule(acting_user=org["baku.analyst"], unit=baku(org),
+                     data={**DRAFT, "expression": expression})
+    assert err.value.field == "expression" and fragment in err.value.message
+
+
+def test_four_eyes_life_cycle(org, loaded):
+    analyst, supervisor = org["baku.analyst"], org["baku.supervisor"]
+    rule = do_save_rule(acting_user=analyst, unit=baku(org), data=DRAFT)
+    with pytest.raises(InvalidValue, match="backtest"):
+        do_submit_rule(acting_user=analyst, rule=rule)
+    result = do_backtest_rule(acting_user=analyst, rule=rule, days=30)
+    assert result["containers"] > 0 and result["hits"] <= result["containers"]
+    do_submit_rule(acting_user=analyst, rule=rule)
+    with pytest.raises(PermissionDenied):
+        do_decide_rule(acting_user=analyst, rule=rule, approve=True)
+    with pytest.raises(InvalidValue, match="why"):
+        do_decide_rule(acting_user=supervisor, rule=rule, approve=False, note="")
+    do_decide_rule(acting_user=supervisor, rule=rule, approve=True)
+    assert Rule.objects.get(pk=rule.pk).status == "active"
+    do_retire_rule(acting_user=supervisor, rule=rule)
+    assert Rule.objects.get(pk=rule.pk).status == "retired"
+
+
+def test_author_cannot_approve_own_rule(org):
+    supervisor = org["baku.supervisor"]
+    rule = do_save_rule(acting_user=supervisor, unit=baku(org), data=DRAFT)
+    Rule.objects.filter(pk=rule.pk).update(status="pending", last_backtest={"hits": 0})
+    rule.refresh_from_db()
+    with pytest.raises(PermissionDenied, match="Four eyes"):
+        do_decide_rule(acting_user=supervisor, rule=rule, approve=True)
+
+
+def test_officer_cannot_write_rules_and_other_country_cannot_see_them(login, org):
+    rule = do_save_rule(acting_user=org["baku.analyst"], unit=baku(org), data=DRAFT)
+    officer = login(org["baku.officer"])
+    assert officer.get(reverse("rule_new")).status_code == 403
+    assert officer.get(reverse("rule_detail", args=[rule.pk])).status_code == 200
+    karachi = login(org["karachi.officer"])
+    assert karachi.get(reverse("rule_detail", args=[rule.pk])).status_code == 404
+    assert "reefer-check" not in karachi.get(reverse("rules")).content.decode()
+    with pytest.raises(PermissionDenied):
+        do_save_rule(acting_user=org["karachi.officer"], unit=baku(org),
+                     data={**DRAFT, "code": "x"})
+
+
+def test_rule_form_shows_the_error_position(login, org):
+    client = login(org["baku.analyst"])
+    response = client.post(reverse("rule_new"), {**{k: v or "" for k, v in DRAFT.items()},
+                                                 "expression": "reefer and and"})
+    assert response.status_code == 400 and "column" in response.content.decode()
+
+
+def test_intake_scores_and_targets_respect_capacity_and_scope(login, org, loaded):
+    settings_ = UnitRiskSettings.objects.get(unit=baku(org))
+    red = Assessment.objects.filter(unit=baku(org), channel="red")
+    assert Assessment.objects.filter(unit=baku(org)).exists()
+    per_day = {}
+    for a in red:
+        per_day[a.arrival_date] = per_day.get(a.arrival_date, 0) + 1
+    assert per_day and max(per_day.values()) <= settings_.red_capacity + 1
+    top = Assessment.objects.filter(unit=baku(org)).exclude(reasons=[]).order_by("-risk").first()
+    client = login(org["baku.officer"])
+    page = client.get(reverse("targets"), {"day": top.arrival_date.isoformat()}).content.decode()
+    assert top.container.number in page
+    response = client.get(reverse("container_detail", args=[top.container_id]))
+    assert response.status_code == 200
+    detail = response.content.decode()
+    assert 'id="assessment"' in detail and top.reasons[0]["text_en"][:30] in detail
+    karachi_page = login(org["karachi.officer"]).get(
+        reverse("targets"), {"day": top.arrival_date.isoformat()}).content.decode()
+    assert top.container.number not in karachi_page
+
+
+def test_random_selections_record_their_probability(org, loaded):
+    random = Assessment.objects.filter(selection_reason="random")
+    for a in random:
+        assert 0 < a.selection_probability < 1
+    assert all(a.selection_probability == 1 for a in
+               Assessment.objects.filter(selection_reason="risk"))

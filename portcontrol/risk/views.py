@@ -1,0 +1,115 @@
+"""Pages: today's targets with their reasons; rules drafted, backtested, approved, retired."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from portcontrol.core.errors import PortControlError
+
+from . import queries
+from .actions import (do_backtest_rule, do_decide_rule, do_retire_rule, do_save_rule,
+                      do_submit_rule)
+from .forms import BacktestForm, DayForm, DecisionForm, RuleForm
+
+
+@login_required
+@require_GET
+def targets(request):
+    form = DayForm(request.GET or None)
+    day = form.cleaned_data.get("day") if form.is_valid() else None
+    day = day or timezone.localdate()
+    return render(request, "risk/targets.html", {
+        "form": form, "day": day, "assessments": queries.targets(request.user, day)})
+
+
+@login_required
+@require_GET
+def rule_list(request):
+    return render(request, "risk/rules.html", {
+        "rules": queries.rules_for(request.user),
+        "can_write": queries.can_write_rules(request.user)})
+
+
+def _form_error(form, exc: PortControlError) -> None:
+    field = exc.field if exc.field in form.fields else None
+    form.add_error(field, exc.message)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def rule_edit(request, pk: int | None = None):
+    rule = get_object_or_404(queries.rules_for(request.user), pk=pk) if pk else None
+    if not queries.can_write_rules(request.user) or request.user.unit is None:
+        raise DjangoPermissionDenied(_("Your role does not allow writing rules."))
+    form = RuleForm(request.POST or None, instance=rule)
+    if request.method == "POST" and form.is_valid():
+        data = {name: form.cleaned_data[name] for name in RuleForm.Meta.fields}
+        try:
+            saved = do_save_rule(acting_user=request.user,
+                                 unit=rule.unit if rule else request.user.unit, data=data,
+                                 rule=rule)
+        except PortControlError as exc:
+            _form_error(form, exc)
+        else:
+            messages.success(request, _("Rule saved as a draft. Backtest it before submitting."))
+            return redirect("rule_detail", pk=saved.pk)
+    return render(request, "risk/rule_edit.html", {"form": form, "rule": rule},
+                  status=400 if request.method == "POST" else 200)
+
+
+@login_required
+@require_GET
+def rule_detail(request, pk: int):
+    rule = get_object_or_404(queries.rules_for(request.user), pk=pk)
+    return render(request, "risk/rule.html", {
+        "rule": rule, "backtest_form": BacktestForm(), "decision_form": DecisionForm(),
+        "can_write": queries.can_write_rules(request.user),
+        "can_approve": queries.can_approve_rules(request.user)
+        and rule.created_by_id != request.user.pk})
+
+
+def _act(request, pk: int, action) -> object:
+    rule = get_object_or_404(queries.rules_for(request.user), pk=pk)
+    try:
+        action(rule)
+    except PortControlError as exc:
+        messages.error(request, exc.message)
+    return redirect("rule_detail", pk=rule.pk)
+
+
+@login_required
+@require_POST
+def rule_backtest(request, pk: int):
+    form = BacktestForm(request.POST)
+    days = form.cleaned_data["days"] if form.is_valid() else 90
+    return _act(request, pk, lambda rule: do_backtest_rule(acting_user=request.user, rule=rule,
+                                                            days=days))
+
+
+@login_required
+@require_POST
+def rule_submit(request, pk: int):
+    return _act(request, pk, lambda rule: do_submit_rule(acting_user=request.user, rule=rule))
+
+
+@login_required
+@require_POST
+def rule_decide(request, pk: int):
+    approve = request.POST.get("decision") == "approve"
+    note = request.POST.get("note", "")
+    return _act(request, pk, lambda rule: do_decide_rule(acting_user=request.user, rule=rule,
+                                                          approve=approve, note=note))
+
+
+@login_required
+@require_POST
+def rule_retire(request, pk: int):
+    note = request.POST.get("note", "")
+    return _act(request, pk, lambda rule: do_retire_rule(acting_user=request.user, rule=rule,
+                                                          note=note))
