@@ -21,13 +21,14 @@ def localized_reasons(reasons: list[dict]) -> list[dict]:
             for r in reasons or []]
 
 
-def targets(user: User, day: date, channels: tuple[str, ...] = ("red", "yellow")
-            ) -> list[Assessment]:
+def targets(user: User, since: date, until: date,
+            channels: tuple[str, ...] = ("red", "yellow")) -> list[Assessment]:
+    """Selected containers arriving from `since` to `until`, by day, red first, riskiest first."""
     rows = list(scope(Assessment.objects.all(), user)
-                .filter(arrival_date=day, channel__in=channels)
+                .filter(arrival_date__range=(since, until), channel__in=channels)
                 .select_related("container", "container__voyage", "unit")
-                .order_by("-risk")[:500])
-    rows.sort(key=lambda a: (CHANNEL_ORDER[a.channel], -a.risk))
+                .order_by("arrival_date", "-risk")[:1000])
+    rows.sort(key=lambda a: (a.arrival_date, CHANNEL_ORDER[a.channel], -a.risk))
     for a in rows:
         a.localized = localized_reasons(a.reasons)
     return rows

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
@@ -17,15 +19,20 @@ from .actions import (do_backtest_rule, do_decide_rule, do_retire_rule, do_save_
                       do_submit_rule)
 from .forms import BacktestForm, DayForm, DecisionForm, RuleForm
 
+UPCOMING_DAYS = 7
+
 
 @login_required
 @require_GET
 def targets(request):
     form = DayForm(request.GET or None)
     day = form.cleaned_data.get("day") if form.is_valid() else None
-    day = day or timezone.localdate()
+    # Without a day: the pre-arrival queue, ships due from today to a week ahead.
+    since = day or timezone.localdate()
+    until = day or since + timedelta(days=UPCOMING_DAYS)
     return render(request, "risk/targets.html", {
-        "form": form, "day": day, "assessments": queries.targets(request.user, day)})
+        "form": form, "since": since, "until": until,
+        "assessments": queries.targets(request.user, since, until)})
 
 
 @login_required

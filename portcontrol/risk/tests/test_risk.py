@@ -113,6 +113,8 @@ def test_intake_scores_and_targets_respect_capacity_and_scope(login, org, loaded
     top = Assessment.objects.filter(unit=baku(org)).exclude(reasons=[]).order_by("-risk").first()
     client = login(org["baku.officer"])
     page = client.get(reverse("targets"), {"day": top.arrival_date.isoformat()}).content.decode()
+    upcoming = client.get(reverse("targets")).content.decode()
+    assert "Targets arriving from" in upcoming
     assert top.container.number in page
     response = client.get(reverse("container_detail", args=[top.container_id]))
     assert response.status_code == 200
