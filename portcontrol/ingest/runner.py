@@ -97,14 +97,20 @@ class _Run:
 
     def file(self, path: Path, name: str) -> None:
         self.result.files += 1
+        reader = None
         try:
-            for outcome in read(path, format=self.job.format, mapping=self.job.mapping or None,
-                                profile=self.job.profile or None, source=name):
+            reader = read(path, format=self.job.format, mapping=self.job.mapping or None,
+                          profile=self.job.profile or None, source=name)
+            for outcome in reader:
                 self.outcome(outcome, name)
         except IntakeError as exc:
             self.result.unreadable.append(f"{name}: {exc.message}")
             self.report.write([Finding(name, exc.location, "", "", "unreadable", exc.message,
                                        ERROR)])
+        if reader is not None:
+            # Findings about the file itself: envelope counts, unknown segments, columns.
+            self.report.write(reader.findings)
+            self.result.warnings += len(reader.findings)
 
     def outcome(self, outcome: Any, name: str) -> None:
         rec, findings = outcome

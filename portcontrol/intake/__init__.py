@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from .baplie import compare_stowage, containers_by_voyage, containers_on_board, read_baplie
-from .csv_reader import read_csv
+from .csv_reader import read_csv, read_csv_frames
 from .cuscar import read_cuscar
 from .detect import FORMATS, check_named, detect_format
 from .findings import ERROR, WARNING, Finding, IntakeError, Outcome
@@ -31,11 +31,34 @@ from .profiles import available_profiles, load_profile
 from .validate import Reference, validate_record
 from .xlsx_reader import read_xlsx
 
-__all__ = ["ERROR", "FORMATS", "WARNING", "Finding", "Intake", "IntakeError", "Mapping",
-           "Outcome", "Reference", "Summary", "available_mappings", "available_profiles",
-           "compare_stowage", "containers_by_voyage", "containers_on_board", "detect_format",
-           "load_mapping", "load_profile", "read", "read_baplie", "read_csv", "read_cuscar",
-           "read_json", "read_xlsx", "validate_record"]
+__all__ = [
+    "ERROR",
+    "FORMATS",
+    "WARNING",
+    "Finding",
+    "Intake",
+    "IntakeError",
+    "Mapping",
+    "Outcome",
+    "Reference",
+    "Summary",
+    "available_mappings",
+    "available_profiles",
+    "compare_stowage",
+    "containers_by_voyage",
+    "containers_on_board",
+    "detect_format",
+    "load_mapping",
+    "load_profile",
+    "read",
+    "read_baplie",
+    "read_csv",
+    "read_csv_frames",
+    "read_cuscar",
+    "read_json",
+    "read_xlsx",
+    "validate_record",
+]
 
 
 @dataclass
@@ -92,7 +115,7 @@ class Intake:
 
     def _open(self, mapping: Any, profile: Any, ref: Reference | None,
               engine: str) -> Iterator[Outcome]:
-        common = {"source": self.source, "file_findings": self.findings}
+        common: dict[str, Any] = {"source": self.source, "file_findings": self.findings}
         if self.format == "cuscar":
             return read_cuscar(self.path, profile, ref=ref, engine=engine, **common)
         if self.format == "baplie":

@@ -30,7 +30,7 @@ _UNITS = {"KGM": 1.0, "TNE": 1000.0, "LBR": 0.45359237}
 
 
 class BaplieHandler:
-    message_types = ("BAPLIE",)
+    message_types: tuple[str, ...] = ("BAPLIE",)
 
     def __init__(self, *, source: str):
         self.source = source
@@ -83,8 +83,8 @@ class BaplieHandler:
     def end(self, complete: bool) -> list[Outcome]:
         where = f"segment {self.header.first_segment}"
         key = self.voyage["voyage_id"] or self.voyage["vessel_name"]
-        findings = []
-        boxes = []
+        findings: list[Finding] = []
+        boxes: list[dict[str, Any]] = []
         for slot in self.slots:
             segment = slot.pop("segment")
             if not slot["container_number"]:

@@ -5,8 +5,9 @@ otherwise Windows-1251 or Latin-1, with a warning), the delimiter (comma, semico
 bar, detected from the header unless the mapping names it) and the header. Everything about
 columns and values is tabular.TableIntake's, shared with XLSX.
 
-polars reads the file lazily (scan_csv + collect_batches), so memory stays bounded by the batch
-size however large the file; only the columns the mapping uses are parsed.
+The file is cut into blocks of whole records (8 MB) that polars parses one at a time, so
+memory stays bounded by the block size however large the file; only the columns the mapping
+uses are parsed.
 """
 
 from __future__ import annotations
@@ -14,7 +15,9 @@ from __future__ import annotations
 import codecs
 import contextlib
 import csv
+import io
 import os
+import re
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -24,11 +27,11 @@ import polars as pl
 
 from .findings import WARNING, Finding, IntakeError, Outcome
 from .mapping import Mapping, load_mapping
-from .tabular import TableIntake
+from .tabular import ROW_COLUMN, TableIntake
 from .validate import Reference
 
 SAMPLE_BYTES = 1 << 20
-BATCH_ROWS = 50_000
+BLOCK_BYTES = 8 << 20  # about 16,000 lines of the generator's CSV
 DELIMITERS = (",", ";", "\t", "|")
 _BOMS = ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"),
          (codecs.BOM_UTF16_BE, "utf-16"))
@@ -105,33 +108,134 @@ def _sample(path: Path, source: str) -> bytes:
         raise IntakeError(f"Cannot read the file: {exc.strerror}.", source=source) from None
 
 
-def _header_line(path: Path) -> str:
-    with open(path, encoding="utf-8", errors="replace", newline="") as fh:
-        return fh.readline().lstrip("\ufeff")
+def _record_end(buf: bytes) -> int:
+    """Index just after the last newline that ends a record: one with an even number of
+    quote characters before it (a newline inside a quoted field does not end anything)."""
+    cut = buf.rfind(b"\n")
+    while cut >= 0:
+        if buf.count(b'"', 0, cut) % 2 == 0:
+            return cut + 1
+        cut = buf.rfind(b"\n", 0, cut)
+    return -1
 
 
-def _header(path: Path, delimiter: str) -> list[str]:
-    line = _header_line(path)
+def _split_header(path: Path) -> tuple[str, int]:
+    """The header (text, BOM removed) and the byte offset where the data starts."""
+    with open(path, "rb") as fh:
+        head = fh.read(SAMPLE_BYTES)
+    end = head.find(b"\n")
+    while end >= 0 and head.count(b'"', 0, end) % 2:  # a newline inside a quoted heading
+        end = head.find(b"\n", end + 1)
+    end = end + 1 if end >= 0 else len(head)
+    line = head[:end].decode("utf-8", errors="replace").lstrip("\ufeff").rstrip("\r\n")
+    return line, end
+
+
+def _header(line: str, delimiter: str) -> list[str]:
     try:
-        return next(csv.reader([line], delimiter=delimiter), [])
+        names = next(csv.reader([line], delimiter=delimiter), [])
     except csv.Error:
-        return line.split(delimiter)
+        names = line.split(delimiter)
+    return [name.strip() for name in names]
 
 
-def _batches(frame: pl.LazyFrame, rows: int, source: str) -> Iterator[pl.DataFrame]:
-    try:
-        yield from frame.collect_batches(chunk_size=rows)
-    except (pl.exceptions.PolarsError, OSError, ValueError) as exc:
-        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise IntakeError(f"The CSV cannot be read further: {first[:300]}", source=source) \
-            from None
+def _blocks(path: Path, start: int, size: int) -> Iterator[bytes]:
+    """The data in blocks of about `size` bytes, each ending at the end of a record. Our own
+    blocks rather than polars' streaming reader: that one reads ahead without bound when the
+    consumer is slower than the disk (measured: most of a 500 MB file held in memory)."""
+    with open(path, "rb") as fh:
+        fh.seek(start)
+        pending = b""
+        while True:
+            data = fh.read(size)
+            if not data:
+                if pending.strip():
+                    yield pending
+                return
+            buf = pending + data
+            end = _record_end(buf)
+            if end <= 0:  # one record longer than a block: read on
+                pending = buf
+                continue
+            yield buf[:end]
+            pending = buf[end:]
 
 
-def read_csv(path: str | Path, mapping: str | Path | dict[str, Any] | Mapping | None = None,
-             *, source: str | None = None, ref: Reference | None = None,
-             file_findings: list[Finding] | None = None,
-             batch_rows: int = BATCH_ROWS) -> Iterator[Outcome]:
+_QUOTE_OR_NEWLINE = re.compile(rb'["\n]')
+
+
+def _record_lines(block: bytes, first: int, rows: int) -> list[int] | None:
+    """The line each record of a block starts on, when a quoted field spans lines (an
+    address typed with line breaks); None when every record is one line (the usual case)."""
+    newlines = block.count(b"\n")
+    if newlines == rows or (newlines == rows - 1 and not block.endswith(b"\n")):
+        return None
+    starts, line, quoted = [first], first, False
+    for match in _QUOTE_OR_NEWLINE.finditer(block):
+        if match.group() == b'"':
+            quoted = not quoted
+            continue
+        line += 1
+        if not quoted and match.end() < len(block):
+            starts.append(line)
+    return starts if len(starts) == rows else None  # blank lines: numbering stays simple
+
+
+def _frames(path: Path, start: int, first_line: int, header: list[str], wanted: list[str],
+            delimiter: str, source: str, block_bytes: int) -> Iterator[pl.DataFrame]:
+    position = {name: i for i, name in reversed(list(enumerate(header)))}
+    columns = sorted({position[name] for name in wanted})
+    names = {f"column_{i}": header[i] for i in columns}
+    # The whole schema, given: polars would otherwise count the columns of each block's
+    # first line, which is wrong when that record is short or spans lines.
+    schema = {f"column_{i}": pl.String for i in range(len(header))}
+    line = first_line
+    for block in _blocks(path, start, block_bytes):
+        try:
+            frame = pl.read_csv(io.BytesIO(block), has_header=False, schema=schema,
+                                columns=columns, separator=delimiter, quote_char='"',
+                                encoding="utf8-lossy", truncate_ragged_lines=True,
+                                missing_columns="insert", raise_if_empty=False)
+        except (pl.exceptions.PolarsError, ValueError) as exc:
+            first = str(exc).strip().splitlines()[0] if str(exc).strip() else "unreadable"
+            raise IntakeError(f"The CSV cannot be read further: {first[:300]}",
+                              source=source) from None
+        lines = _record_lines(block, line, frame.height)
+        number = pl.Series(ROW_COLUMN, lines, dtype=pl.Int64) if lines is not None else \
+            (pl.int_range(pl.len(), dtype=pl.Int64) + line).alias(ROW_COLUMN)
+        line += block.count(b"\n")
+        yield frame.rename({k: v for k, v in names.items() if k in frame.columns}) \
+            .with_columns(number)
+
+
+MappingSpec = str | Path | dict[str, Any] | Mapping | None
+
+
+def read_csv(path: str | Path, mapping: MappingSpec = None, *, source: str | None = None,
+             ref: Reference | None = None, file_findings: list[Finding] | None = None,
+             block_bytes: int = BLOCK_BYTES) -> Iterator[Outcome]:
     """Yield an Outcome per bill of lading; file-level findings go to `file_findings`."""
+    with _table(path, mapping, source, ref, file_findings, block_bytes) as (table, batches):
+        yield from table.run(batches)
+
+
+def read_csv_frames(path: str | Path, mapping: MappingSpec = None, *,
+                    source: str | None = None, ref: Reference | None = None,
+                    file_findings: list[Finding] | None = None,
+                    block_bytes: int = BLOCK_BYTES,
+                    ) -> Iterator[tuple[pl.DataFrame, list[Outcome]]]:
+    """For bulk loaders that take columns, not dicts (building a million dicts costs more
+    than reading and checking the file): per block, the lines of clean bills of lading as a
+    typed polars frame in canonical values (`_g` numbers the B/Ls, `_line` gives the line),
+    and the Outcomes of the other bills of lading, as read_csv would give them."""
+    with _table(path, mapping, source, ref, file_findings, block_bytes) as (table, batches):
+        yield from table.checked(batches)
+
+
+@contextlib.contextmanager
+def _table(path: str | Path, mapping: MappingSpec, source: str | None, ref: Reference | None,
+           file_findings: list[Finding] | None, block_bytes: int,
+           ) -> Iterator[tuple[TableIntake, Iterator[pl.DataFrame]]]:
     path = Path(path)
     source = source or path.name
     rules = load_mapping(mapping)
@@ -150,22 +254,11 @@ def read_csv(path: str | Path, mapping: str | Path | dict[str, Any] | Mapping | 
     if warning:
         sink.append(Finding(source, "", "", "", "encoding", warning, WARNING))
     with _as_utf8(path, codec) as readable:
-        delimiter = rules.delimiter or detect_delimiter(_header_line(readable))
-        header = [name.strip() for name in _header(readable, delimiter)]
-        table = TableIntake(rules, header, source=source, ref=ref)
+        line, start = _split_header(readable)
+        delimiter = rules.delimiter or detect_delimiter(line)
+        header = _header(line, delimiter)
+        first_line = line.count("\n") + 2
+        table = TableIntake(rules, header, source=source, ref=ref, first_line=first_line)
         sink.extend(table.findings)
-        try:
-            lazy = pl.scan_csv(readable, separator=delimiter, infer_schema=False,
-                               encoding="utf8-lossy", truncate_ragged_lines=True,
-                               quote_char='"', raise_if_empty=False)
-            names = lazy.collect_schema().names()
-        except (pl.exceptions.PolarsError, OSError, ValueError) as exc:
-            raise IntakeError(f"Not a readable CSV file: {str(exc)[:300]}", source=source) \
-                from None
-        # polars names the columns itself (stripping the BOM, renaming duplicates): select by
-        # position so the mapping's names and polars' agree.
-        position = {name: i for i, name in reversed(list(enumerate(header)))}
-        wanted = [names[position[c]] for c in table.file_columns if position[c] < len(names)]
-        renames = {names[position[c]]: c for c in table.file_columns if position[c] < len(names)}
-        lazy = lazy.select(wanted).rename(renames)
-        yield from table.run(_batches(lazy, batch_rows, source))
+        yield table, _frames(readable, start, first_line, header, table.file_columns,
+                             delimiter, source, block_bytes)

@@ -10,7 +10,7 @@ the next one opens or the message ends; then it is validated and yielded.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -51,6 +51,15 @@ def dtm_iso(value: str, fmt: str, timezone: str) -> str:
     return moment.strftime("%Y-%m-%dT%H:%M:%S") + timezone
 
 
+def aware(iso: str) -> datetime | None:
+    """An ISO date/time as an aware datetime (UTC when it carries no zone)."""
+    try:
+        moment = datetime.fromisoformat(iso)
+    except ValueError:
+        return None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
 def amount(value: str, factor: float = 1.0) -> float | str | None:
     """A number (either decimal mark) times `factor`; text that is not a number is kept as
     it is, so that validation rejects it naming the value."""
@@ -80,6 +89,8 @@ class _Rules:
         self.poc = (v["port_of_call"]["segment"], set(map(str, v["port_of_call"]["qualifiers"])),
                     parse_path(v["port_of_call"].get("path", "1.0"), "voyage.port_of_call"))
         self.eta = (v["eta"]["segment"], set(map(str, v["eta"]["qualifiers"])))
+        sent = v.get("message_date") or {"qualifiers": []}
+        self.message_date = set(map(str, sent["qualifiers"]))
         self.bl_sources = [(s["segment"], set(map(str, s.get("qualifiers", []))),
                             parse_path(s["path"], "consignment.bill_of_lading"))
                            for s in c["bill_of_lading"]]
@@ -123,8 +134,17 @@ class _Rules:
 
 
 class _Consignment:
-    __slots__ = ("bl", "start", "fields", "transshipment", "parties", "containers", "goods",
-                 "has_body", "notes")
+    __slots__ = (
+        "bl",
+        "containers",
+        "fields",
+        "goods",
+        "has_body",
+        "notes",
+        "parties",
+        "start",
+        "transshipment",
+    )
 
     def __init__(self, bl: str, start: int):
         self.bl, self.start, self.has_body = bl, start, False
@@ -188,6 +208,7 @@ class CuscarHandler:
         self.goods: dict[str, Any] | None = None
         self.box: dict[str, Any] | None = None
         self.warned: set[str] = set()
+        self.sent: datetime | None = header.prepared
 
     def segment(self, number: int, tag: str, elements: Elements) -> list[Outcome] | None:
         methods = self.dispatch.get(tag)
@@ -210,8 +231,9 @@ class CuscarHandler:
         if self.cons is None:
             return []
         if not complete:
-            self.cons.notes.append(("", "incomplete", "The message ends without UNT after "
-                                    "this bill of lading: it may be incomplete."))
+            self.cons.notes.append(("", "incomplete", ("The message ends without UNT after "
+                                                       "this bill of lading: it may be "
+                                                       "incomplete.")))
         return [self._close()]
 
     # --- voyage ------------------------------------------------------------------------
@@ -229,9 +251,14 @@ class CuscarHandler:
                 self.voyage[key] = value
 
     def _dtm(self, number: int, el: Elements) -> None:
-        if self.cons is None and comp(el, 0, 0) in self.rules.eta[1] and not self.voyage["eta"]:
-            self.voyage["eta"] = dtm_iso(comp(el, 0, 1).strip(), comp(el, 0, 2).strip(),
-                                         self.rules.timezone)
+        if self.cons is not None:
+            return
+        qualifier = comp(el, 0, 0)
+        text = dtm_iso(comp(el, 0, 1).strip(), comp(el, 0, 2).strip(), self.rules.timezone)
+        if qualifier in self.rules.eta[1] and not self.voyage["eta"]:
+            self.voyage["eta"] = text
+        elif qualifier in self.rules.message_date:
+            self.sent = aware(text) or self.sent
 
     def _loc(self, number: int, el: Elements) -> None:
         qualifier, r = comp(el, 0), self.rules
@@ -417,7 +444,8 @@ class CuscarHandler:
                                           location=locations[""], locations=locations)
         findings += [Finding(self.source, locations[""], cons.bl, field, code, message, WARNING)
                      for field, code, message in cons.notes]
-        return Outcome(clean, findings, None if clean is not None else rec)
+        return Outcome(clean, findings, None if clean is not None else rec,
+                       message_date=self.sent)
 
     def _place_goods(self, cons: _Consignment, order: list[str],
                      locations: dict[str, str]) -> None:
@@ -433,12 +461,12 @@ class CuscarHandler:
                 key = order[0]
                 if len(order) > 1:
                     cons.notes.append(("containers", "goods_placement",
-                                       f"The goods item at segment {segment} names no "
-                                       f"container (SGP); put in {key}."))
+                                       (f"The goods item at segment {segment} names no "
+                                        f"container (SGP); put in {key}.")))
             if not key:
                 cons.notes.append(("containers", "goods_placement",
-                                   f"The goods item at segment {segment} is in no container; "
-                                   "it was left out."))
+                                   (f"The goods item at segment {segment} is in no "
+                                    "container; it was left out.")))
                 continue
             box = cons.containers[key][1]
             index = order.index(key)

@@ -25,6 +25,7 @@ import re
 import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Protocol
 
@@ -66,6 +67,7 @@ class Header:
     version: str = ""  # e.g. "D:95B"
     association: str = ""  # e.g. SMDG20 for BAPLIE
     first_segment: int = 0
+    prepared: datetime | None = None  # UNB date and time of preparation, taken as UTC
 
 
 class Handler(Protocol):
@@ -78,16 +80,24 @@ class Handler(Protocol):
     def end(self, complete: bool) -> list[Outcome]: ...
 
 
+def unb_time(day: str, clock: str) -> datetime | None:
+    """UNB S004: YYMMDD (syntax 3) or CCYYMMDD (syntax 4) and HHMM, as UTC."""
+    pattern = {6: "%y%m%d", 8: "%Y%m%d"}.get(len(day.strip()))
+    try:
+        moment = datetime.strptime(day.strip() + (clock.strip() or "0000")[:4],
+                                   f"{pattern}%H%M") if pattern else None
+    except ValueError:
+        return None
+    return moment.replace(tzinfo=UTC) if moment else None
+
+
 # --- reading the bytes -------------------------------------------------------------------
 
 def sniff(head: bytes) -> tuple[str, Characters, str] | None:
     """(syntax identifier, characters, codec) when `head` starts an interchange, else None."""
     text = head.removeprefix(codecs.BOM_UTF8).decode("latin-1").lstrip(" \r\n\t")
     if text.startswith("UNA") and len(text) >= 9:
-        try:
-            chars = Characters.from_str(text[:9])
-        except Exception:  # pydifact's own validation error: not a usable UNA
-            return None
+        chars = Characters.from_str(text[:9])  # six characters: pydifact accepts them
         text = text[9:].lstrip(_BLANK)
     elif text.startswith("UNB"):
         chars = Characters.from_str(DEFAULT_CHARACTERS)
@@ -199,9 +209,7 @@ def _fast(path: Path, syntax: str, chars: Characters, codec: str, source: str,
     if head.lstrip(" \r\n\t").startswith("UNA"):
         head = head.lstrip(" \r\n\t")[9:]
     stream = (c for part in ([head], chunks) for c in part)
-    number = 0
-    for text, complete in _raw_segments(stream, chars):
-        number += 1
+    for number, (text, complete) in enumerate(_raw_segments(stream, chars), start=1):
         where = f"segment {number}"
         if not complete:
             findings.append(Finding(source, where, "", "", "truncated",
@@ -240,7 +248,7 @@ def _pydifact(path: Path, syntax: str, chars: Characters, codec: str, source: st
                 number += 1
                 yield number, seg.tag, [[e] if isinstance(e, str) else list(e)
                                         for e in seg.elements]
-    except Exception as exc:  # pydifact raises several kinds on bad input
+    except Exception as exc:  # noqa: BLE001 - pydifact raises several kinds on bad input
         findings.append(Finding(source, f"segment {number + 1}", "", "", "syntax",
                                 f"EDIFACT syntax error: {exc}", ERROR))
 
@@ -318,6 +326,7 @@ class _Envelope:
                       "previous one was closed with UNZ.", segment="UNZ")
         self.unb_seen, self.closed = True, False
         self.unb_ref, self.messages, self.groups = comp(elements, 4), 0, 0
+        self.header.prepared = unb_time(comp(elements, 3, 0), comp(elements, 3, 1))
 
     def _ung(self, number: int, elements: Elements) -> None:
         self.groups += 1

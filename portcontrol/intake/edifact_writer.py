@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any
 
@@ -38,7 +38,7 @@ def _dtm(iso: str) -> list[str]:
     if len(iso) <= 10:
         return ["132", moment.strftime("%Y%m%d"), "102"]
     if moment.tzinfo is not None:
-        moment = moment.astimezone(timezone.utc)
+        moment = moment.astimezone(UTC)
     return ["132", moment.strftime("%Y%m%d%H%M"), "203"]
 
 

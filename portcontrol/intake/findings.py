@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, Literal
 
 Severity = Literal["error", "warning"]
@@ -72,16 +73,22 @@ class Outcome:
     """One input record: the clean record (None when rejected) and its findings.
 
     It unpacks like the pair `record, findings = outcome`; `raw` keeps the record as read
-    (canonical shape, not yet validated) only when it was rejected, for quarantine.
+    (canonical shape, not yet validated) only when it was rejected, for quarantine, and
+    `raw_text` the text of an input that could not even be read as a record. `message_date`
+    is when the sender made the message (EDIFACT DTM+137, else the UNB date), so that a
+    later amendment can be told from an earlier one; None when the format has no such date.
     """
 
-    __slots__ = ("record", "findings", "raw")
+    __slots__ = ("findings", "message_date", "raw", "raw_text", "record")
 
     def __init__(self, record: dict[str, Any] | None, findings: list[Finding],
-                 raw: dict[str, Any] | None = None):
+                 raw: dict[str, Any] | None = None, *, raw_text: str = "",
+                 message_date: datetime | None = None):
         self.record = record
         self.findings = findings
         self.raw = raw
+        self.raw_text = raw_text
+        self.message_date = message_date
 
     @property
     def accepted(self) -> bool:

@@ -22,6 +22,7 @@ from .validate import Reference, validate_record
 
 CHUNK = 1 << 20
 _WS = " \t\r\n"
+_RECORD_KEYS = {"bl_number", "voyage", "containers"}
 
 
 class _Stream:
@@ -128,14 +129,14 @@ def _first_char(path: Path, source: str) -> tuple[str, str]:
 
 
 def _is_ndjson(path: Path, encoding: str) -> bool:
-    """An object on the first line by itself that is a record (not a wrapper) -> NDJSON."""
+    """An object on the first line by itself that looks like a record -> NDJSON."""
     with open(path, encoding=encoding, errors="replace") as fh:
         first = next((line for line in fh if line.strip()), "")
     try:
         value = json.loads(first)
     except (json.JSONDecodeError, RecursionError):
         return False
-    return isinstance(value, dict) and "records" not in value
+    return isinstance(value, dict) and bool(_RECORD_KEYS & set(value))
 
 
 def _ndjson(path: Path, encoding: str, source: str) -> Iterator[tuple[str, Any]]:
@@ -180,7 +181,7 @@ def _outcomes(items: Iterator[tuple[str, Any]], source: str,
     for location, value in items:
         if isinstance(value, _Unreadable):
             finding = Finding(source, location, "", "", "json", value.message, ERROR)
-            yield Outcome(None, [finding], {"unreadable_text": value.text})
+            yield Outcome(None, [finding], None, raw_text=value.text)
             continue
         clean, findings = validate_record(value, ref, source=source, location=location)
         raw = None if clean is not None else (value if isinstance(value, dict)

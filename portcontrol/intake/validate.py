@@ -19,10 +19,18 @@ from datetime import datetime
 from functools import lru_cache
 from typing import Any
 
-from portcontrol.core.codes import (normalize_country, normalize_currency, normalize_hs,
-                                    normalize_imo, normalize_locode)
-from portcontrol.core.containers import (is_reefer_type, normalize_size_type,
-                                         validate_container_number)
+from portcontrol.core.codes import (
+    normalize_country,
+    normalize_currency,
+    normalize_hs,
+    normalize_imo,
+    normalize_locode,
+)
+from portcontrol.core.containers import (
+    is_reefer_type,
+    normalize_size_type,
+    validate_container_number,
+)
 from portcontrol.core.errors import InvalidValue
 from portcontrol.reference import vendored
 

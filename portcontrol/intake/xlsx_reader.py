@@ -67,7 +67,7 @@ def _open(path: Path, source: str) -> Any:
         raise IntakeError("Not an XLSX workbook (an XLSX file is a zip archive).", source=source)
     try:
         return openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many kinds on a damaged workbook
+    except Exception as exc:  # noqa: BLE001 - openpyxl raises many kinds on a damaged file
         raise IntakeError(f"Not a readable XLSX workbook: {type(exc).__name__}: "
                           f"{str(exc)[:200]}", source=source) from None
 
@@ -85,9 +85,8 @@ def _sheet(book: Any, rules: Mapping, source: str) -> Any:
 
 def _rows(sheet: Any, source: str) -> Iterator[tuple[int, tuple[Any, ...]]]:
     try:
-        for number, row in enumerate(sheet.iter_rows(values_only=True), start=1):
-            yield number, row
-    except Exception as exc:  # a damaged part of the archive shows only while streaming
+        yield from enumerate(sheet.iter_rows(values_only=True), start=1)
+    except Exception as exc:  # noqa: BLE001 - a damaged part shows only while streaming
         raise IntakeError(f"The workbook cannot be read further: {type(exc).__name__}: "
                           f"{str(exc)[:200]}", source=source) from None
 

@@ -174,3 +174,10 @@ def test_large_upload_goes_to_a_task(login, baku_officer, generated, settings):
     job = IntakeJob.objects.get()
     assert job.status == "done"  # the immediate task backend ran it
     shutil.rmtree(Path(job.files[0]["path"]).parent)
+
+
+def test_file_level_findings_reach_the_report(org, tmp_path):
+    report = tmp_path / "report.csv"
+    result = ingest_json(SAMPLES / "bad_unt_count.edi", "--report", report)
+    rows = list(csv.DictReader(open(report, encoding="utf-8")))
+    assert result["warnings"] >= 1 and any("UNT" in r["message"] for r in rows)

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from pydifact.control import Characters
 
 from portcontrol.intake import IntakeError, compare_stowage, read
 from portcontrol.intake.baplie import containers_by_voyage, containers_on_board, read_baplie
@@ -16,8 +17,6 @@ from portcontrol.intake.edifact_writer import write_baplie, write_cuscar
 from portcontrol.intake.profiles import load_profile
 from portcontrol.intake.validate import validate_record
 from portcontrol.testing.records import sample_records
-
-from pydifact.control import Characters
 
 
 def cuscar(path: Path, **kw: Any) -> tuple[list[Any], list[Any]]:
@@ -42,7 +41,7 @@ def test_valid_cuscar_samples(samples, name, profile, bills, containers):
 def test_release_characters_and_latin1_names(samples):
     outs, _ = cuscar(samples / "cuscar_d95b_una_lines.edi")
     first = outs[0].record
-    assert first["parties"]["consignee"]["name"] == "O'BRIEN + SONS: CASPIAN FRESH"
+    assert first["parties"]["consignee"]["name"] == "CASPIAN'S BEST + CO: FRESH FRUIT"
     assert first["parties"]["shipper"]["name"] == "FRUTAS DEL PACÍFICO S.A."
     assert first["parties"]["shipper"]["address"] == "AV. 9 DE OCTUBRE 100, GUAYAQUIL, 090313"
     box = first["containers"][0]
@@ -83,7 +82,7 @@ def test_rff_profile_takes_equipment_from_the_header_and_names_from_c058(samples
     assert reefer["container_number"] == "GESU1231230" and reefer["reefer"] is True
     assert reefer["vgm_kg"] == 28000.0 and reefer["seals"] == ["HL100202"]
     shipper = outs[0].record["parties"]["shipper"]
-    assert shipper == {"name": "VAN DER BERG FOODS BV", "address": "KADE 3 3011 ROTTERDAM",
+    assert shipper == {"name": "HOLLAND HARBOUR FOODS BV", "address": "KADE 3 3011 ROTTERDAM",
                        "country": "NL"}
     # With the generic profile only the goods' SGP name the containers: no type, no VGM.
     generic, _ = cuscar(samples / "cuscar_rff_c058.edi")
@@ -182,7 +181,7 @@ def test_writer_round_trip(tmp_path, generated_records, directory, una, one_per_
 
 def test_writer_round_trip_with_release_characters_and_rff_style(tmp_path):
     records = [validate_record(r)[0] for r in sample_records()]
-    records[0]["parties"]["shipper"]["name"] = "O'HARA + CO: EXPORT ?"
+    records[0]["parties"]["shipper"]["name"] = "AEGEAN'S + CO: EXPORT ?"
     path = tmp_path / "rff.edi"
     write_cuscar(records, path, style="rff_containers", directory="00B", charset="UNOC")
     outs, sink = cuscar(path, profile="rff_containers")
@@ -238,7 +237,7 @@ def test_baplie_lists_what_is_on_board(samples):
                                                   "CMAU5550010", "TGHU9876542"}
     assert containers_by_voyage(samples / "baplie_d95b.edi") == {
         "MSCU-9321483-001E": containers_on_board(plan)}
-    vgm = [c for c in plan["containers"] if c["container_number"] == "TGHU9876542"][0]
+    vgm = next(c for c in plan["containers"] if c["container_number"] == "TGHU9876542")
     assert vgm["vgm_kg"] == 24500.0
 
 
@@ -249,7 +248,7 @@ def test_compare_stowage_against_the_manifest(samples):
     result = compare_stowage(containers_on_board(plan, "AZBAK"), manifest)
     assert result.on_board_not_manifested == ["TGHU9876542"]
     assert result.manifested_not_on_board == ["SEGU3001000"]
-    on_board, declared = result
+    on_board, _declared = result  # it unpacks as a pair
     assert on_board == ["TGHU9876542"]
 
 
@@ -265,3 +264,12 @@ def test_baplie_writer_round_trip(tmp_path):
     assert [c["container_number"] for c in plan["containers"]] == ["MSCU1234566",
                                                                    "MSCU1234567"]
     assert [f.code for f in outs[0].findings] == ["container_number"]  # kept, with a warning
+
+
+def test_message_date_comes_from_dtm_137_else_unb(samples):
+    from datetime import UTC, datetime
+
+    outs, _ = cuscar(samples / "cuscar_d95b_una_lines.edi")
+    assert outs[0].message_date == datetime(2026, 11, 20, 6, 0, tzinfo=UTC)  # DTM+137
+    outs, _ = cuscar(samples / "cuscar_d00b_oneline.edi")
+    assert outs[0].message_date == datetime(2026, 11, 21, 10, 30, tzinfo=UTC)  # UNB

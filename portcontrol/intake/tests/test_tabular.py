@@ -148,11 +148,11 @@ def _count_bills(path: Path) -> int:
     return frame.select((key != key.shift(1)).fill_null(True).sum()).item()
 
 
-@pytest.mark.parametrize("batch_rows", [7, 1000, 50_000])
-def test_generator_csv_equals_its_ndjson(generated, generated_records, batch_rows):
+@pytest.mark.parametrize("block_bytes", [2000, 100_000, 16 << 20])
+def test_generator_csv_equals_its_ndjson(generated, generated_records, block_bytes):
     """The CSV path (fast, vectorised) gives exactly what validate_record gives for the
-    same bills of lading read from the generator's NDJSON, whatever the batch size."""
-    outs = list(read_csv(generated / "containers.csv", batch_rows=batch_rows))
+    same bills of lading read from the generator's NDJSON, whatever the block size."""
+    outs = list(read_csv(generated / "containers.csv", block_bytes=block_bytes))
     assert len(outs) == len(generated_records) == _count_bills(generated / "containers.csv")
     for outcome, rec in zip(outs, generated_records, strict=True):
         clean, findings = validate_record(rec)
@@ -252,3 +252,38 @@ def test_generator_ndjson_round_trips_through_json_too(generated, generated_reco
     outs = list(read_json(generated / "manifests.ndjson"))
     assert [o.record for o in outs] == [validate_record(r)[0] for r in generated_records]
     assert json.loads(json.dumps(outs[0].record)) == outs[0].record
+
+
+def test_line_numbers_count_lines_inside_quoted_fields(samples, tmp_path):
+    text = (samples / "csv_generator_style.csv").read_text(encoding="utf-8")
+    lines = text.splitlines()
+    lines[1] = lines[1].replace('"Av. 9 de Octubre 100, Guayaquil"',
+                                '"Av. 9 de Octubre 100\nsecond floor\nGuayaquil"')
+    lines[4] = lines[4].replace("TGHU9876542", "TGHU9876543")  # bad check digit
+    path = tmp_path / "multiline.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    for block_bytes in (300, 1 << 20):
+        outs, _ = outcomes(path, block_bytes=block_bytes)
+        assert outs[0].record["parties"]["shipper"]["address"].count("\n") == 2
+        bad = next(f for o in outs for f in o.findings)
+        assert bad.location == "line 7" and bad.code == "check_digit"
+
+
+def test_frames_for_bulk_loaders_hold_the_same_bills(generated, tmp_path):
+    from portcontrol.intake import read_csv_frames
+
+    frame = pl.read_csv(generated / "containers.csv", infer_schema=False)
+    damaged = frame.with_columns(hs_code=pl.when(pl.int_range(frame.height) % 50 == 0)
+                                 .then(pl.lit("999999")).otherwise(pl.col("hs_code")))
+    path = tmp_path / "d.csv"
+    damaged.write_csv(path)
+    records = list(read_csv(path, block_bytes=100_000))
+    clean_bills, outcomes, numbers = 0, [], []
+    for clean, flagged in read_csv_frames(path, block_bytes=100_000):
+        clean_bills += clean.get_column("_g").n_unique()
+        numbers += clean.get_column("container_number").to_list()
+        outcomes += flagged
+    assert clean_bills + len(outcomes) == len(records)
+    assert len(outcomes) == sum(1 for o in records if o.findings)
+    assert numbers == [c["container_number"] for o in records if not o.findings
+                       for c in o.record["containers"]]
