@@ -1,0 +1,175 @@
+"""Screen parties against a watchlist index: blocking, scoring, explanation, threshold."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence, Sized
+
+import polars as pl
+
+from .blocking import candidates, token_frame
+from .features import (
+    align_tokens,
+    combine,
+    country_feature,
+    identifier_feature,
+    legal_form_feature,
+    name_feature,
+)
+from .index import WatchlistIndex
+from .model import FeatureResult, Match, Party
+from .normalize import NormName
+from .parallel import PARALLEL_MIN, Normalizer, Packed, Pending
+from .prescore import joined_frame, name_bounds
+
+# Chosen on the labelled evaluation set (evaluation.py; the table is in docs/watchlists.md):
+# precision and recall both about 0.98. F1 is flat from 0.78 to 0.84; the lower end finds more
+# listed parties, which matters more than a few more false hits for an officer to dismiss.
+DEFAULT_THRESHOLD = 0.80
+# The key estimate misses what only exact scoring finds (two slips in one word), so blocking
+# keeps candidates well below the threshold; prescore then bounds them exactly.
+PREFILTER_MARGIN = 0.35
+TOP_K = 10
+BATCH_SIZE = 25_000
+
+
+class Screener:
+    """Screens batches of parties; deterministic for a given index, threshold and input."""
+
+    def __init__(self, index: WatchlistIndex, *, threshold: float = DEFAULT_THRESHOLD,
+                 top_k: int = TOP_K, workers: int | None = None):
+        if not 0.0 <= threshold <= 1.0:
+            raise ValueError(f"threshold must be between 0 and 1, not {threshold}")
+        self.index = index
+        self.threshold = threshold
+        self.top_k = top_k
+        self.workers = workers  # processes normalising names; 0: none; None: cores - 1
+
+    def screen(self, parties: Iterable[Party]) -> Iterator[Match]:
+        """Matches at or above the threshold, in input order, best first within a party."""
+        large = isinstance(parties, Sized) and len(parties) >= PARALLEL_MIN
+        batches = _batches(parties, BATCH_SIZE)
+        with Normalizer(self.workers if large else 0) as normalizer:
+            current = next(batches, None)
+            pending = normalizer.submit(_distinct_names(current)) if current else None
+            while current is not None and pending is not None:
+                following = next(batches, None)
+                # start normalising the next batch before matching this one
+                ahead = normalizer.submit(_distinct_names(following)) if following else None
+                yield from self._match(current, pending)
+                current, pending = following, ahead
+
+    def screen_batch(self, parties: Sequence[Party]) -> list[Match]:
+        """Screen one batch in this process."""
+        return self._match(parties, Pending(_distinct_names(parties), None))
+
+    def _match(self, parties: Sequence[Party], pending: Pending) -> list[Match]:
+        """Match one batch; the work runs on its distinct names (q indexes pending.names)."""
+        packed = pending.get()
+        if not packed.names:
+            return []
+        slot = {name: q for q, name in enumerate(packed.names)}
+        pairs = self._candidate_pairs(packed)
+        norms: dict[int, NormName] = {}
+        out: list[Match] = []
+        for party in parties:
+            q = slot[party.name or ""]
+            imo, container = packed.ids[q]
+            imo, container = party.imo_number or imo, party.container_number or container
+            if q not in pairs and not imo and not container:
+                continue  # most parties: nothing came near
+            # entry -> (preference, match): the best listed name of each entry wins
+            best: dict[int, tuple[tuple[float, bool, int], Match]] = {}
+            for pos, match in self._identifier_matches(party, imo, container):
+                best[pos] = ((2.0, True, 0), match)
+            for row in pairs.get(q, ()):
+                norm = norms.get(q) or norms.setdefault(q, packed.norm(q))
+                scored = self.score_pair(party, norm, row, self.threshold)
+                if scored is None:
+                    continue
+                name_row = self.index.rows[row]
+                # on a tie, the listed name in the party's own script (nothing to transliterate
+                # in the explanation), then the simpler explanation
+                rank = (scored.score, name_row.norm.non_latin == norm.non_latin,
+                        -len(scored.explanation_en))
+                if name_row.entry not in best or rank > best[name_row.entry][0]:
+                    best[name_row.entry] = (rank, scored)
+            if best:
+                out.extend(sorted((m for _, m in best.values()),
+                                  key=lambda m: (-m.score, m.watchlist_id)))
+        return out
+
+    def _candidate_pairs(self, packed: Packed) -> dict[int, list[int]]:
+        """q -> listed-name rows worth scoring exactly: blocked, then bounded (prescore)."""
+        index = self.index
+        qtokens = token_frame(packed.tokens, index.weight)
+        blocked = candidates(qtokens, index.postings, index.row_weight_frame, index.frequent,
+                             floor=max(0.0, self.threshold - PREFILTER_MARGIN), top_k=self.top_k)
+        # Exact keys always count, even when every word is too common to block on.
+        keys = pl.DataFrame({"key": packed.keys + packed.runs}, schema={"key": pl.String})
+        exact = keys.with_columns(q=(pl.int_range(pl.len(), dtype=pl.UInt32) % len(packed.keys))
+                                  ).join(index.key_frame, on="key").select("q", "row")
+        pairs = pl.concat([blocked.select("q", "row"), exact]).unique()
+        bounded = name_bounds(pairs, qtokens, index.tokens, index.joined,
+                              joined_frame(qtokens, packed.runs)).filter(
+            pl.col("bound") >= self.threshold).sort("q", "row")
+        out: dict[int, list[int]] = {}
+        for q, row in zip(bounded["q"].to_list(), bounded["row"].to_list(), strict=True):
+            out.setdefault(q, []).append(row)
+        return out
+
+    def score_pair(self, party: Party, norm: NormName, row: int,
+                   floor: float = 0.0) -> Match | None:
+        """Score one party against one listed name, with every feature's explanation; None
+        when the score is below `floor` (then no explanation is built)."""
+        name_row = self.index.rows[row]
+        entry = self.index.entries[name_row.entry]
+        wq = [self.index.weight(t) for t in norm.tokens]
+        wc = self.index.row_weights[row]
+        alignment = align_tokens(norm.tokens, name_row.norm.tokens, wq, wc)
+        country = country_feature(_country(party), entry.countries)
+        legal = legal_form_feature(norm, name_row.norm)
+        score = round(combine((FeatureResult("name", alignment.score), country, legal)), 4)
+        if score < floor:
+            return None
+        name = name_feature(norm, name_row.norm, wq, wc, is_alias=name_row.is_alias,
+                            alignment=alignment)
+        return Match(name_id=party.id, watchlist_id=entry.id, score=score, kind=entry.kind,
+                     matched_name=name_row.norm.raw, features=(name, country, legal))
+
+    def _identifier_matches(self, party: Party, imo: str | None, container: str | None
+                            ) -> list[tuple[int, Match]]:
+        """Exact IMO / container number hits, as (entry position, match)."""
+        found: list[tuple[int, Match]] = []
+        for kind, number, table in (("imo", imo, self.index.by_imo),
+                                    ("container", container, self.index.by_container)):
+            for pos in table.get(number, ()) if number else ():
+                entry = self.index.entries[pos]
+                results: tuple[FeatureResult, ...] = (
+                    identifier_feature(kind, number or ""),
+                    country_feature(_country(party), entry.countries))
+                found.append((pos, Match(name_id=party.id, watchlist_id=entry.id, score=1.0,
+                                         kind=entry.kind, matched_name=number or "",
+                                         features=results)))
+        return found
+
+
+def _batches(parties: Iterable[Party], size: int) -> Iterator[list[Party]]:
+    """Batches of `size`; the first one smaller, because nothing overlaps its normalisation."""
+    batch: list[Party] = []
+    limit = max(size // 5, 1)
+    for party in parties:
+        batch.append(party)
+        if len(batch) >= limit:
+            yield batch
+            batch, limit = [], size
+    if batch:
+        yield batch
+
+
+def _distinct_names(batch: Sequence[Party]) -> list[str]:
+    # manifests repeat their parties: each distinct name is normalised once per batch
+    return list(dict.fromkeys(p.name or "" for p in batch))
+
+
+def _country(party: Party) -> str | None:
+    return party.country.strip().upper() if party.country and party.country.strip() else None
