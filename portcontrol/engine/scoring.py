@@ -72,12 +72,18 @@ def score(frame: pl.DataFrame, rules: Iterable[Rule] = (),
     terms = sources(frame.schema, rules, config)
     out = frame.with_columns(combine([s.term for s in terms]).alias(RISK))
     k = explained_rows(out.height, config)
-    top = out.select(pl.col(RISK).arg_sort(descending=True, nulls_last=True).head(k)
-                     .alias("_row"))["_row"]
+    # The k highest risks without sorting the batch (a selection, not a sort).
+    top = out.select(pl.int_range(pl.len(), dtype=pl.UInt32).top_k_by(RISK, k)
+                     .alias("_row"))["_row"].sort()
     top = top.filter(out[RISK].gather(top) > 0)
     if top.len() == 0:
         return out.with_columns(pl.lit(None, pl.List(REASON_DTYPE)).alias(REASONS))
-    reasons = explain(out[top], rules, config)
+    # Only the columns some reason reads travel with the explained rows.
+    needed = set(DISPLAY_INPUTS)
+    for s in terms:
+        for expr in (s.term, s.text_en, s.text_ru):
+            needed.update(expr.meta.root_names())
+    reasons = explain(out.select([c for c in out.columns if c in needed])[top], rules, config)
     table = pl.DataFrame({"_row": top.cast(pl.UInt32), REASONS: reasons})
     return (out.with_row_index("_row")
             .join(table, on="_row", how="left", maintain_order="left").drop("_row"))
@@ -143,7 +149,7 @@ def _texts(indexed: pl.DataFrame, terms: Sequence[Source], ranked: pl.DataFrame
     """Texts of the ranked reasons: each source renders only the rows where it is a top
     reason, reading only the columns its templates name."""
     used = set(ranked["_source"].unique().to_list())
-    needed = {"_row", *DISPLAY_INPUTS}
+    needed = set(DISPLAY_INPUTS)
     for i in used:
         needed.update(terms[i].text_en.meta.root_names(), terms[i].text_ru.meta.root_names())
     # A column a template names but the frame lacks reads as missing ("—"), not an error.
@@ -151,17 +157,18 @@ def _texts(indexed: pl.DataFrame, terms: Sequence[Source], ranked: pl.DataFrame
     absent = [pl.lit(None, known.get(c, pl.String())).alias(c) for c in sorted(needed)
               if c not in indexed.columns and not c.startswith("_d_")
               and c not in DISPLAY_INPUTS]
-    narrow = indexed.select([c for c in indexed.columns if c in needed]).with_columns(absent)
-    shown = add_display(narrow.join(ranked.select("_row").unique(), on="_row", how="semi"))
+    # Row i of `shown` is row i of `indexed`: reasons find their row by position.
+    shown = add_display(indexed.select([c for c in indexed.columns if c in needed])
+                        .with_columns(absent))
     parts = []
-    for i in sorted(used):
-        s = terms[i]
-        chosen = ranked.filter(pl.col("_source") == i)
-        rows = shown.join(chosen.select("_row"), on="_row", how="semi")
-        rendered = rows.select("_row", s.text_en.alias("text_en"), s.text_ru.alias("text_ru"))
-        parts.append(chosen.join(rendered, on="_row", how="left").select(
-            "_row", "_rank", pl.lit(s.kind).alias("kind"), pl.lit(s.id).alias("id"),
-            pl.col("score").round(4), "text_en", "text_ru"))
+    for (i,), chosen in ranked.partition_by("_source", as_dict=True).items():
+        source = terms[int(i)]
+        rendered = shown[chosen["_row"]].with_columns(  # with_columns: literals broadcast
+            source.text_en.alias("text_en"), source.text_ru.alias("text_ru")
+        ).select("text_en", "text_ru")
+        parts.append(chosen.select(
+            "_row", "_rank", pl.lit(source.kind).alias("kind"), pl.lit(source.id).alias("id"),
+            pl.col("score").round(4)).hstack(rendered))
     return pl.concat(parts)
 
 

@@ -8,6 +8,7 @@ rows by frame.per_distinct, so no lookup ever joins a million rows of text.
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 import polars as pl
@@ -34,7 +35,7 @@ def attach(frame: pl.DataFrame, history: History, config: EngineConfig) -> pl.Da
     """Party lookups and the row-level comparisons with the combination lookups."""
     for role in ROLES:
         found = per_distinct(frame, [f"{role}_name", f"{role}_country"],
-                             lambda pairs, r=role: _party_stats(pairs, history, r))
+                             partial(_party_stats, history=history, role=role))
         frame = frame.with_columns(found.get_columns()).with_columns(_party_row(role, history))
     log_vpk = pl.col("value_per_kg").log()
     return frame.with_columns(

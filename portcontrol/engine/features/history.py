@@ -162,7 +162,8 @@ def _count(df: pl.DataFrame, keys: list[str]) -> pl.DataFrame:
 
 def _pairs(df: pl.DataFrame) -> dict[str, pl.DataFrame]:
     full = df.filter(pl.col("full"))
-    hubs = df.select("pol_country", pl.col("_hubs").alias("hub")).explode("hub")
+    hubs = df.select("pol_country", pl.col("transshipment_ports").str.split(";").alias("hub")
+                     ).explode("hub")
     return {
         "origin_hs": _count(full, ["origin_country", "hs4"]),
         "origins": _count(full, ["origin_country"]),

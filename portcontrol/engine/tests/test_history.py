@@ -74,3 +74,20 @@ def test_check_digit_agrees_with_stdnum() -> None:
     ours = check_digit_ok(pl.Series(numbers)).to_list()
     assert ours == [is_valid_container_number(n) for n in numbers]
     assert check_digit_ok(pl.Series([None], dtype=pl.String)).to_list() == [None]
+
+
+def test_unit_from_the_frame_the_mapping_or_the_port() -> None:
+    rows = frame(line(0), line(1, port_of_call="PKKHI"), line(2, port_of_call="AZBAK"))
+    rows = rows.with_columns(pl.Series("unit", ["PCU-POTI-2", None, None]))
+    config = F.EngineConfig(units={"PKKHI": "PCU-KARACHI"}, min_origin_shipments=10)
+    assert F.build(rows, history(), config)["unit"].to_list() == \
+        ["PCU-POTI-2", "PCU-KARACHI", "AZBAK"]
+
+
+def test_empty_batch() -> None:
+    from portcontrol.engine.scoring import score
+    from portcontrol.engine.selection import Capacity, select
+    built = F.build(frame(line(0)).clear(), history(), CONFIG)
+    assert built.height == 0
+    scored = score(built)
+    assert select(scored, {}, default=Capacity(1, 1)).height == 0
