@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser.test_search_flow import browser_page, seeded  # noqa: F401 - fixtures
+from tests.browser.test_search_flow import browser_page, log_in, seeded  # noqa: F401
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 SAMPLES = Path(__file__).resolve().parents[2] / "portcontrol" / "intake" / "tests" / "samples"
@@ -14,11 +14,7 @@ SAMPLES = Path(__file__).resolve().parents[2] / "portcontrol" / "intake" / "test
 
 def test_officer_uploads_cuscar_and_sees_the_result(live_server, seeded, browser_page):  # noqa: F811
     page = browser_page
-    page.goto(f"{live_server.url}/login/")
-    page.fill("#id_username", "baku.officer")
-    page.fill("#id_password", "correct-horse-42")
-    page.click("button[type=submit].primary")
-    page.wait_for_url(f"{live_server.url}/containers/")
+    log_in(page, live_server, "baku.officer")
     page.click("nav.mainnav a[href='/intake/']")
     page.set_input_files("#id_files", str(SAMPLES / "cuscar_d95b_una_lines.edi"))
     page.click("#upload-form button[type=submit]")

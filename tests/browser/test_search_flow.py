@@ -39,15 +39,19 @@ def seeded(transactional_db):
     do_load_records(sample_records(), acting_user=None, source="browser-test")
 
 
+def log_in(page, live_server, username: str) -> None:
+    page.goto(f"{live_server.url}/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", "correct-horse-42")
+    page.click("button[type=submit].primary")
+    page.wait_for_url(f"{live_server.url}/containers/")
+
+
 def test_login_switch_to_russian_search_and_open_container(live_server, seeded, browser_page):
     from portcontrol.testing.records import BAKU_CONTAINER, KARACHI_CONTAINER
 
     page = browser_page
-    page.goto(f"{live_server.url}/login/")
-    page.fill("#id_username", "baku.officer")
-    page.fill("#id_password", "correct-horse-42")
-    page.click("button[type=submit].primary")
-    page.wait_for_url(f"{live_server.url}/containers/")
+    log_in(page, live_server, "baku.officer")
 
     page.select_option("#language-select", "ru")
     page.click("#language-apply")
