@@ -131,3 +131,44 @@ class Outcome(models.Model):
 
     def __str__(self) -> str:
         return f"{self.container_id} {'found' if self.seizure else 'nothing'}"
+
+
+class Watchlist(models.Model):
+    """A list imported by a unit (CSV or FollowTheMoney JSON); every party is screened
+    against its unit's lists when containers are scored."""
+
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+",
+                             verbose_name=_("owning unit"))
+    name = models.CharField(_("name"), max_length=120)
+    source_file = models.CharField(_("imported from"), max_length=200, blank=True)
+    entries_count = models.PositiveIntegerField(_("entries"), default=0)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                   null=True, blank=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["unit", "name"]
+        verbose_name = _("watchlist")
+        verbose_name_plural = _("watchlists")
+        constraints = [models.UniqueConstraint(fields=["unit", "name"],
+                                               name="watchlist_unique_name")]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.unit})"
+
+
+class WatchlistEntry(models.Model):
+    watchlist = models.ForeignKey(Watchlist, on_delete=models.CASCADE, related_name="entries")
+    entry_id = models.CharField(_("id in the list"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=20)
+    names = models.JSONField(_("name and aliases"), default=list)
+    countries = models.JSONField(_("countries"), default=list)
+    imo_numbers = models.JSONField(_("IMO numbers"), default=list)
+    container_numbers = models.JSONField(_("container numbers"), default=list)
+
+    class Meta:
+        verbose_name = _("watchlist entry")
+        verbose_name_plural = _("watchlist entries")
+
+    def __str__(self) -> str:
+        return self.names[0] if self.names else self.entry_id

@@ -23,6 +23,7 @@ from portcontrol.engine.selection import Capacity, select
 
 from .frames import lines_for_units
 from .models import Assessment, Rule, ScoringRun, UnitRiskSettings
+from .watchlists import index_for, screen_frame
 
 HISTORY_DAYS = 365
 # The engine's own "unit" column is derived from the port of call; ours is the unit's code.
@@ -62,6 +63,9 @@ def score_unit(unit: Unit, *, since: date, until: date, seed: int = 0,
         return run
     history, _past = history_for(unit, since)
     rules = active_rules(unit)
+    index = index_for(unit)
+    if index is not None:
+        frame = screen_frame(frame, index)
     featured = apply_rules(build(frame, history), rules, on=until, unit_column=UNIT_COLUMN)
     scored = score(featured, rules, ScoringConfig())
     chosen = select(scored, {unit.code: Capacity(settings_.red_capacity,

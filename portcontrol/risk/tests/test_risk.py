@@ -131,3 +131,27 @@ def test_random_selections_record_their_probability(org, loaded):
         assert 0 < a.selection_probability < 1
     assert all(a.selection_probability == 1 for a in
                Assessment.objects.filter(selection_reason="risk"))
+
+
+def test_imported_watchlist_raises_the_risk_of_a_listed_consignee(org, manifests, tmp_path):
+    from portcontrol.risk.models import Watchlist
+    from portcontrol.risk.pipeline import score_unit
+    from portcontrol.testing.records import BAKU_CONTAINER
+
+    listed = tmp_path / "list.csv"
+    listed.write_text("id,name,kind,country,aliases\n"
+                      "W1,ООО Каспиан Фреш,company,AZ,Caspian Fresh Trading\n"
+                      "W2,,company,AZ,\n", encoding="utf-8")
+    out = io.StringIO()
+    err = io.StringIO()
+    call_command("import_watchlist", str(listed), "--unit", "pcu-baku", "--name", "national",
+                 stdout=out, stderr=err)
+    assert "1 entries" in out.getvalue() and "1 rows rejected" in out.getvalue()
+    assert "line 3" in err.getvalue()
+    assert Watchlist.objects.get(unit=baku(org)).entries_count == 1
+    score_unit(baku(org), since=date(2026, 11, 23), until=date(2026, 11, 25))
+    assessment = Assessment.objects.get(container__number=BAKU_CONTAINER)
+    kinds = {r["kind"] for r in assessment.reasons}
+    assert "watchlist" in kinds
+    text = next(r["text_en"] for r in assessment.reasons if r["kind"] == "watchlist")
+    assert "consignee" in text

@@ -1,0 +1,38 @@
+"""`portcontrol import_watchlist FILE --unit CODE --name NAME`: store a watchlist for scoring."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from portcontrol.accounts.models import Unit
+from portcontrol.core.errors import InvalidValue
+from portcontrol.risk.watchlists import do_import_watchlist
+
+
+class Command(BaseCommand):
+    help = ("Import a watchlist (CSV id,name,kind,country,aliases or FollowTheMoney JSON) for a "
+            "unit; it replaces the unit's list of the same name. Bad rows are reported, valid "
+            "rows kept.")
+
+    def add_arguments(self, parser):
+        parser.add_argument("path", type=Path)
+        parser.add_argument("--unit", required=True)
+        parser.add_argument("--name", required=True)
+
+    def handle(self, *args, **opts):
+        unit = Unit.objects.filter(code=opts["unit"]).first()
+        if unit is None:
+            raise CommandError(f"No unit with code {opts['unit']!r}.")
+        if not opts["path"].is_file():
+            raise CommandError(f"{opts['path']}: no such file.")
+        try:
+            watchlist, issues = do_import_watchlist(path=opts["path"], unit=unit,
+                                                    name=opts["name"], acting_user="cli")
+        except InvalidValue as exc:
+            raise CommandError(exc.message) from None
+        for issue in issues:
+            self.stderr.write(issue)
+        self.stdout.write(f"import_watchlist: {watchlist.entries_count} entries in "
+                          f"{watchlist.name!r} for {unit.code}; {len(issues)} rows rejected")

@@ -1,0 +1,93 @@
+"""Watchlists in the database: import them, and screen a scoring batch's parties, vessels and
+containers against the lists of the unit (portcontrol.engine.watchlist does the matching)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+from django.db import transaction
+
+from portcontrol.accounts.models import Unit
+from portcontrol.audit.log import record as audit
+from portcontrol.core.errors import InvalidValue
+from portcontrol.engine.watchlist import (Kind, Party, Screener, WatchlistIndex,
+                                          WatchlistInputError, read_watchlist)
+from portcontrol.engine.watchlist import WatchlistEntry as EngineEntry
+
+from .models import Watchlist, WatchlistEntry
+
+ROLES = ("shipper", "consignee", "notify")
+
+
+def do_import_watchlist(*, path: Path, unit: Unit, name: str, acting_user: Any
+                        ) -> tuple[Watchlist, list[str]]:
+    """Replace the unit's list of this name with the file's valid entries; return the list
+    and one message per row that could not be loaded (the valid rows are kept)."""
+    try:
+        loaded = read_watchlist(path)
+    except WatchlistInputError as exc:
+        raise InvalidValue(str(exc), field="file") from None
+    with transaction.atomic():
+        watchlist, _ = Watchlist.objects.get_or_create(unit=unit, name=name[:120], defaults={
+            "created_by": acting_user if getattr(acting_user, "pk", None) else None})
+        before = watchlist.entries_count
+        watchlist.entries.all().delete()
+        WatchlistEntry.objects.bulk_create([
+            WatchlistEntry(watchlist=watchlist, entry_id=e.id[:200], kind=str(e.kind),
+                           names=list(e.names), countries=list(e.countries),
+                           imo_numbers=list(e.imo_numbers),
+                           container_numbers=list(e.container_numbers))
+            for e in loaded.entries], batch_size=2000)
+        watchlist.entries_count, watchlist.source_file = len(loaded.entries), path.name[:200]
+        watchlist.save(update_fields=["entries_count", "source_file"])
+        audit(actor=acting_user, action="watchlist.import", object_type="watchlist",
+              object_id=watchlist.pk, unit_id=unit.pk, before={"entries": before},
+              after={"entries": len(loaded.entries), "file": path.name,
+                     "rejected_rows": len(loaded.issues)})
+    return watchlist, [str(i) for i in loaded.issues]
+
+
+def index_for(unit: Unit) -> WatchlistIndex | None:
+    rows = WatchlistEntry.objects.filter(watchlist__unit=unit)
+    entries = [EngineEntry(id=f"{r.watchlist_id}:{r.entry_id}", kind=Kind(r.kind),
+                           names=tuple(r.names), countries=tuple(r.countries),
+                           imo_numbers=tuple(r.imo_numbers),
+                           container_numbers=tuple(r.container_numbers)) for r in rows]
+    return WatchlistIndex(entries) if entries else None
+
+
+def screen_frame(frame: pl.DataFrame, index: WatchlistIndex) -> pl.DataFrame:
+    """Add watchlist_score and watchlist_explanation_en/_ru: each container's best hit among
+    its parties, its vessel and its own number."""
+    parties, owner = [], []
+    for i, row in enumerate(frame.select(
+            "container_number", "vessel_imo", *[f"{r}_{c}" for r in ROLES
+                                                for c in ("name", "country")]).iter_rows()):
+        number, imo, *names = row
+        parties.append(Party(id=f"{i}:container", name="", container_number=number,
+                             imo_number=imo or None))
+        owner.append(i)
+        for k, role in enumerate(ROLES):
+            name, country = names[2 * k], names[2 * k + 1]
+            if name:
+                parties.append(Party(id=f"{i}:{role}", name=name, country=country or None))
+                owner.append(i)
+    best: dict[int, tuple[float, str, str]] = {}
+    for match in Screener(index, workers=0).screen_batch(parties):
+        i = int(match.name_id.split(":", 1)[0])
+        role = match.name_id.split(":", 1)[1]
+        text_en = f"{role} matches watchlist entry {match.matched_name!r}: {match.explanation_en}"
+        text_ru = f"{role}: совпадение со списком наблюдения «{match.matched_name}»: " \
+                  f"{match.explanation_ru}"
+        if match.score > best.get(i, (0.0, "", ""))[0]:
+            best[i] = (match.score, text_en, text_ru)
+    n = frame.height
+    return frame.with_columns(
+        pl.Series("watchlist_score", [best.get(i, (0.0,))[0] for i in range(n)],
+                  dtype=pl.Float64),
+        pl.Series("watchlist_explanation_en", [best.get(i, (0, None))[1] for i in range(n)],
+                  dtype=pl.String),
+        pl.Series("watchlist_explanation_ru", [best.get(i, (0, None, None))[2]
+                                               for i in range(n)], dtype=pl.String))
