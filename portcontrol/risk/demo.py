@@ -15,6 +15,7 @@ from portcontrol.manifests.models import Container
 from .actions import do_backtest_rule, do_decide_rule, do_save_rule, do_submit_rule
 from .models import Outcome, Rule
 from .pipeline import score_unit
+from .watchlists import do_import_watchlist
 
 RANDOM_INSPECTION_SHARE = 0.03
 DEMO_RULES = [
@@ -47,6 +48,22 @@ def record_outcomes(ground_truth: Path, before: date, seed: int = 0) -> int:
                                 seizure=bool(kind), kind=kind or ""))
     Outcome.objects.bulk_create(rows, ignore_conflicts=True)
     return len(rows)
+
+
+def demo_watchlist(out_dir: Path, unit: Unit, acting_user: User | None) -> int:
+    """An analyst's list built the way units build them: the parties of past seizures."""
+    seized = (Outcome.objects.filter(unit=unit, seizure=True)
+              .values_list("container__consignments__consignee__name",
+                           "container__consignments__consignee__country").distinct())
+    path = out_dir / f"watchlist-{unit.code}.csv"
+    with open(path, "w", newline="", encoding="utf-8") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(["id", "name", "kind", "country", "aliases"])
+        for i, (name, country) in enumerate(sorted(n for n in seized if n[0]), start=1):
+            writer.writerow([f"S{i}", name, "company", country or "", ""])
+    watchlist, _issues = do_import_watchlist(path=path, unit=unit, name="past seizures",
+                                             acting_user=acting_user)
+    return watchlist.entries_count
 
 
 def demo_rules(analyst: User, supervisor: User, unit: Unit) -> None:

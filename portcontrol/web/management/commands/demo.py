@@ -15,7 +15,7 @@ from portcontrol.accounts.demo import DEMO_PASSWORD, ensure_demo_organisation
 from portcontrol.accounts.models import Unit, User
 from portcontrol.manifests.loading import do_load_records, read_ndjson
 from portcontrol.manifests.models import Container
-from portcontrol.risk.demo import demo_rules, record_outcomes, score_all
+from portcontrol.risk.demo import demo_rules, demo_watchlist, record_outcomes, score_all
 
 PAST_DAYS, FUTURE_DAYS = 21, 7
 
@@ -50,8 +50,12 @@ class Command(BaseCommand):
                 f"{result.consignments} consignments, {result.containers} containers, "
                 f"{result.rejected} rejected; {outcomes} past inspection outcomes")
         by_name = {u.username: u for u in users}
-        demo_rules(by_name["baku.analyst"], by_name["baku.supervisor"],
-                   Unit.objects.get(code="pcu-baku"))
+        baku = Unit.objects.get(code="pcu-baku")
+        demo_rules(by_name["baku.analyst"], by_name["baku.supervisor"], baku)
+        out.mkdir(parents=True, exist_ok=True)
+        listed = {unit.code: demo_watchlist(out, unit, acting_user=None)
+                  for unit in Unit.objects.exclude(ports="")}
+        self.stdout.write(f"demo: watchlists of past seizures' consignees {listed}")
         scored = score_all(today)
         self.stdout.write(f"demo: scored {scored}")
         self.stdout.write("Demo logins (password: %s):" % DEMO_PASSWORD)

@@ -1,0 +1,25 @@
+"""`portcontrol demo` sets up what the README promises, and running it again changes nothing."""
+
+import io
+
+import pytest
+from django.core.management import call_command
+
+from portcontrol.manifests.models import Container
+from portcontrol.risk.models import Assessment, Outcome, Rule, Watchlist
+
+pytestmark = pytest.mark.django_db
+
+
+def test_demo_builds_units_manifests_rules_watchlists_and_targets(tmp_path):
+    out = io.StringIO()
+    call_command("demo", "--containers", "3000", "--out", str(tmp_path), stdout=out)
+    text = out.getvalue()
+    assert "baku.officer" in text and "programme.admin" in text
+    assert Container.objects.count() == 3000
+    assert Outcome.objects.filter(seizure=True).exists()
+    assert Rule.objects.filter(status="active").count() >= 2
+    assert Watchlist.objects.exists()
+    assert Assessment.objects.filter(channel="red").exists()
+    call_command("demo", "--containers", "3000", "--out", str(tmp_path), stdout=io.StringIO())
+    assert Container.objects.count() == 3000
