@@ -131,3 +131,19 @@ def test_health_check_needs_no_login_and_shows_no_data(client, manifests):
     body = client.get("/healthz").json()
     assert body["status"] == "ok" and "ports" in body["reference_data"]
     assert "MSCU" not in str(body)
+
+
+def test_programme_admin_sets_a_units_capacity_and_it_is_audited(login, programme_admin):
+    from portcontrol.accounts.models import Unit
+    from portcontrol.audit.models import AuditRecord
+    from portcontrol.risk.models import UnitRiskSettings
+
+    unit = Unit.objects.get(code="pcu-poti")
+    client = login(programme_admin)
+    response = client.post("/admin/risk/unitrisksettings/add/", {
+        "unit": unit.pk, "red_capacity": 12, "yellow_capacity": 40, "exploration_share": 0.03})
+    assert response.status_code == 302
+    assert UnitRiskSettings.objects.get(unit=unit).red_capacity == 12
+    assert AuditRecord.objects.filter(action="admin.add", object_type="unitrisksettings").exists()
+    # Assessments and rules stay out of the admin site: they are unit-scoped data.
+    assert client.get("/admin/risk/assessment/").status_code == 404
