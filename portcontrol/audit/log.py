@@ -8,6 +8,7 @@ from typing import Any
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection
+from django.db.models import F
 from django.utils import timezone
 
 from .models import AuditChainHead, AuditRecord
@@ -26,6 +27,18 @@ def record_hash(prev_hash: str, fields: dict[str, Any]) -> str:
 
 def _jsonable(value: Any) -> Any:
     return None if value is None else json.loads(_canonical(value))
+
+
+def lock_chain() -> None:
+    """Take the chain's lock now, for a transaction that writes much before its audit record.
+
+    The row lock serialises appenders on PostgreSQL; the UPDATE takes SQLite's write lock,
+    which bulk writers that allocate ids themselves need before they read MAX(id).
+    """
+    if not connection.in_atomic_block:
+        raise RuntimeError("audit.lock_chain() must be called inside transaction.atomic()")
+    AuditChainHead.objects.select_for_update().get_or_create(id=1)
+    AuditChainHead.objects.filter(id=1).update(last_hash=F("last_hash"))
 
 
 def record(*, actor: Any, action: str, object_type: str, object_id: Any = "",

@@ -21,6 +21,7 @@ import orjson
 from django.db import transaction
 from django.utils import timezone
 
+from portcontrol.audit.log import lock_chain
 from portcontrol.audit.log import record as audit
 
 from .models import (Consignment, ConsignmentContainer, ConsignmentVersion, Container, GoodsItem,
@@ -97,10 +98,8 @@ def store_batch(items: list[Item], *, acting_user: Any, source: str) -> StoreCou
     if not items:
         return counts
     with transaction.atomic():
-        # Audit first: it takes the write lock (SQLite) that RawWriter's id allocation needs.
-        audit_rec = audit(actor=acting_user, action="manifest.ingest",
-                          object_type="manifest_batch", object_id=source[:64],
-                          unit_id=items[0].unit_id, after={"source": source})
+        # The write lock first (SQLite): RawWriter allocates ids from MAX(id).
+        lock_chain()
         writer = RawWriter()
         voyages = _ensure_voyages(items)
         parties = _ensure_parties(items, writer)
@@ -110,8 +109,9 @@ def store_batch(items: list[Item], *, acting_user: Any, source: str) -> StoreCou
         _write_containers(new + amended, voyages, writer, counts)
         counts.clones_flagged = _flag_clones(new + amended, voyages)
         counts.consignments_new, counts.consignments_updated = len(new), len(amended)
-        audit_rec.after = {"source": source, **counts.__dict__}
-        type(audit_rec).objects.filter(pk=audit_rec.pk).update(after=audit_rec.after)
+        audit(actor=acting_user, action="manifest.ingest", object_type="manifest_batch",
+              object_id=source[:64], unit_id=items[0].unit_id,
+              after={"source": source, **counts.__dict__})
     return counts
 
 

@@ -109,3 +109,15 @@ def test_warnings_are_kept_on_the_record(org):
     assert result.consignments == 1
     warnings = Consignment.objects.get(bl_number="W2").warnings
     assert any(w["field"] == "containers[0].vgm_kg" for w in warnings)
+
+
+def test_loading_and_amending_keep_the_audit_chain_intact(manifests):
+    from portcontrol.audit.log import verify_chain
+
+    amended = sample_records()[0]
+    amended["containers"][0]["seals"] = ["EC7654321"]
+    do_load_records([amended], acting_user=None, source="amendment")
+    count, broken = verify_chain()
+    assert count > 0 and broken == []
+    rec = AuditRecord.objects.filter(action="manifest.ingest").latest("id")
+    assert rec.after["consignments_updated"] == 1
