@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -78,9 +77,7 @@ def quarantine_detail(request, pk: int):
 
 def _render_record(request, rec, replay_form, discard_form, status=200):
     return render(request, "ingest/record.html", {
-        "rec": rec, "replay_form": replay_form, "discard_form": discard_form,
-        "raw_pretty": json.dumps(rec.raw, indent=2, ensure_ascii=False) if rec.raw else ""},
-        status=status)
+        "rec": rec, "replay_form": replay_form, "discard_form": discard_form}, status=status)
 
 
 @login_required
