@@ -11,7 +11,6 @@ the same chunk size, and prints the ratio. No assertions: the numbers are for re
 from __future__ import annotations
 
 import argparse
-import resource
 import sys
 import tempfile
 import time
@@ -23,12 +22,7 @@ import polars as pl
 
 from portcontrol.generator import CSV_COLUMNS, generate
 from portcontrol.generator.plan import CHUNK_CONTAINERS
-
-
-def peak_rss_mb() -> float:
-    # ru_maxrss is kilobytes on Linux, bytes on macOS.
-    scale = 1024 * 1024 if sys.platform == "darwin" else 1024
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / scale
+from common import peak_rss_mb  # benchmarks/common.py
 
 
 def baseline_seconds(sample: dict[str, str], rows: int, out: Path) -> float:

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import argparse
 import random
-import resource
 import sys
 import tempfile
 import time
@@ -38,6 +37,7 @@ from portcontrol.engine.rules import Rule, apply_rules
 from portcontrol.engine.scoring import REASONS, ScoringConfig, score
 from portcontrol.engine.selection import Capacity, select
 from portcontrol.generator.api import DEFAULT_START, generate
+from common import peak_rss_mb  # benchmarks/common.py
 
 ROLES = ("shipper", "consignee", "notify")
 RULES = [Rule(f"B{i:02d}", e, w, d) for i, (e, w, d) in enumerate([
@@ -69,11 +69,6 @@ RULES = [Rule(f"B{i:02d}", e, w, d) for i, (e, w, d) in enumerate([
     ('port_of_call == "AZBAK" and origin_country == "CN" and value_per_kg < 1', 0.2,
      "cheap Chinese goods to Baku"),
 ])]
-
-
-def peak_rss_mb() -> float:
-    scale = 1024 * 1024 if sys.platform == "darwin" else 1024  # ru_maxrss unit differs
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / scale
 
 
 class Clock:

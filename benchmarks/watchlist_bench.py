@@ -33,12 +33,7 @@ from portcontrol.engine.watchlist.synthetic import (
     synthetic_parties,
     synthetic_watchlist,
 )
-
-
-def peak_rss_mb() -> float:
-    # ru_maxrss is kilobytes on Linux, bytes on macOS.
-    scale = 1024 * 1024 if sys.platform == "darwin" else 1024
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / scale
+from common import peak_rss_mb  # benchmarks/common.py
 
 
 def timed(label: str, fn):  # type: ignore[no-untyped-def]
