@@ -26,6 +26,8 @@ USERS = [
     ("baku.supervisor", "pcu-baku", [Role.SUPERVISOR]),
     ("poti.officer", "pcu-poti", [Role.OFFICER]),
     ("karachi.officer", "pcu-karachi", [Role.OFFICER]),
+    ("karachi.analyst", "pcu-karachi", [Role.ANALYST]),
+    ("karachi.supervisor", "pcu-karachi", [Role.SUPERVISOR]),
     ("az.coordinator", "az-hq", [Role.NATIONAL_COORDINATOR]),
     ("programme.admin", "ccp-office", [Role.PROGRAMME_ADMIN]),
 ]

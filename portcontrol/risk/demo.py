@@ -13,7 +13,9 @@ from portcontrol.accounts.models import Unit, User
 from portcontrol.manifests.models import Container
 
 from .actions import do_backtest_rule, do_decide_rule, do_save_rule, do_submit_rule
-from .models import Outcome, Rule
+from .learning import (TrainingRefused, do_decide_model_version, do_submit_model_version,
+                       do_train_model_version)
+from .models import ModelVersion, Outcome, Rule
 from .pipeline import score_unit
 from .watchlists import do_import_watchlist
 
@@ -77,6 +79,23 @@ def demo_rules(analyst: User, supervisor: User, unit: Unit) -> None:
         do_submit_rule(acting_user=analyst, rule=rule)
         do_decide_rule(acting_user=supervisor, rule=rule, approve=True,
                        note="Demo: approved after backtest.")
+
+
+def demo_model(analyst: User, supervisor: User, unit: Unit) -> str:
+    """Train a model version on the unit's past outcomes, submitted by the analyst and
+    approved by the supervisor, unless the unit has one; returns what was done."""
+    existing = ModelVersion.objects.filter(unit=unit).first()
+    if existing is not None:
+        return f"model {existing.label} already there"
+    try:
+        version = do_train_model_version(acting_user=analyst, unit=unit)
+    except TrainingRefused as exc:
+        return f"no model: {exc.message}"
+    do_submit_model_version(acting_user=analyst, version=version)
+    do_decide_model_version(acting_user=supervisor, version=version, approve=True,
+                            note="Demo: approved after comparing the held-out figures.")
+    return (f"model {version.label} trained on {version.rows} outcomes and approved "
+            f"(precision {version.metrics['precision_at']['10']:.2f} at 10 % held out)")
 
 
 def score_all(today: date) -> dict[str, int]:

@@ -63,8 +63,10 @@ def _float(value) -> float | None:
 
 def container_lines(goods: QuerySet[GoodsItem]) -> pl.DataFrame:
     """One row per container (its first goods line) with engine columns."""
-    rows = list(goods.filter(container__isnull=False, sequence=1).values(*_PLAIN, **_VALUES)
-                .order_by("container_id"))
+    # The container's own first line: in a bill of lading with several containers, line 1
+    # belongs to only one of them, so filtering on sequence=1 would drop the others.
+    rows = list(goods.filter(container__isnull=False).values(*_PLAIN, **_VALUES)
+                .order_by("container_id", "consignment_id", "sequence"))
     seen: set[int] = set()
     unique = []
     for r in rows:  # a container on two bills of lading: score it once

@@ -172,3 +172,68 @@ class WatchlistEntry(models.Model):
 
     def __str__(self) -> str:
         return self.names[0] if self.names else self.entry_id
+
+
+class ModelVersion(models.Model):
+    """A learned model trained on one unit's inspection history, with its figures on a
+    time-ordered holdout, approved by a second supervisor (four eyes) before it scores.
+
+    The artifact (the engine's model directory packed into one zip archive) is stored in the
+    database with its SHA-256: see docs/decisions/0003-model-versions.md."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        PENDING = "pending", _("Waiting for approval")
+        ACTIVE = "active", _("Active")
+        REJECTED = "rejected", _("Rejected")
+        RETIRED = "retired", _("Retired")
+
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+",
+                             verbose_name=_("owning unit"))
+    label = models.CharField(_("version"), max_length=40)
+    artifact = models.BinaryField(_("model artifact"))
+    artifact_sha256 = models.CharField(_("artifact checksum (SHA-256)"), max_length=64)
+    artifact_size = models.PositiveIntegerField(_("artifact size in bytes"), default=0)
+    features = models.JSONField(_("feature list"), default=list)
+    input_columns = models.JSONField(_("input columns"), default=list)
+    training_from = models.DateField(_("history from"))
+    training_until = models.DateField(_("history until"))
+    holdout_from = models.DateField(
+        _("holdout from"), help_text=_("Containers that arrived from this day to the end of "
+                                       "the history were held out: the model never saw them."))
+    rows = models.PositiveIntegerField(_("labelled containers learned from"), default=0)
+    positives = models.PositiveIntegerField(_("finds among them"), default=0)
+    holdout_rows = models.PositiveIntegerField(_("labelled containers held out"), default=0)
+    holdout_positives = models.PositiveIntegerField(_("finds among the held out"), default=0)
+    metrics = models.JSONField(_("figures on the holdout"), default=dict)
+    training = models.JSONField(_("training summary"), default=dict)
+    comparison = models.JSONField(_("comparison with the active version"), null=True,
+                                  blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices,
+                              default=Status.DRAFT, db_index=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                   null=True, blank=True, related_name="+",
+                                   verbose_name=_("trained by"))
+    created_at = models.DateTimeField(auto_now_add=True)
+    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                     null=True, blank=True, related_name="+")
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                   null=True, blank=True, related_name="+")
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_note = models.CharField(_("decision note"), max_length=500, blank=True)
+    retired_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["unit", "-created_at", "-id"]
+        verbose_name = _("model version")
+        verbose_name_plural = _("model versions")
+        constraints = [
+            models.UniqueConstraint(fields=["unit", "label"], name="modelversion_unique_label"),
+            # The four-eyes approval retires the previous version in the same transaction.
+            models.UniqueConstraint(fields=["unit"], condition=models.Q(status="active"),
+                                    name="modelversion_one_active_per_unit"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.label} ({self.get_status_display()})"

@@ -22,6 +22,7 @@ from portcontrol.engine.scoring import ScoringConfig, score
 from portcontrol.engine.selection import Capacity, select
 
 from .frames import lines_for_units
+from .model_store import with_active_model
 from .models import Assessment, Rule, ScoringRun, UnitRiskSettings
 from .watchlists import index_for, screen_frame
 
@@ -67,7 +68,12 @@ def score_unit(unit: Unit, *, since: date, until: date, seed: int = 0,
     if index is not None:
         frame = screen_frame(frame, index)
     featured = apply_rules(build(frame, history), rules, on=until, unit_column=UNIT_COLUMN)
-    scored = score(featured, rules, ScoringConfig())
+    config = ScoringConfig()
+    # The unit's approved model, if any: a version that cannot be used is logged, named in
+    # the run's params, and scoring goes on without it.
+    featured, model_params = with_active_model(unit.pk, featured, frame, rules, config)
+    run.params = {**run.params, **model_params}
+    scored = score(featured, rules, config)
     chosen = select(scored, {unit.code: Capacity(settings_.red_capacity,
                                                  settings_.yellow_capacity)},
                     exploration_share=settings_.exploration_share, seed=seed,
@@ -96,7 +102,7 @@ def _store(chosen: pl.DataFrame, unit: Unit, run: ScoringRun) -> dict[str, int]:
 def _finish(run: ScoringRun, n: int, counts: dict[str, int], acting_user: Any) -> None:
     with transaction.atomic():
         ScoringRun.objects.filter(pk=run.pk).update(finished_at=timezone.now(), containers=n,
-                                                    counts=counts)
+                                                    counts=counts, params=run.params)
         audit(actor=acting_user, action="risk.score", object_type="scoring_run",
               object_id=run.pk, unit_id=run.unit_id, after={**run.params, **counts,
                                                              "containers": n})

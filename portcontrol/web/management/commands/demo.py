@@ -15,7 +15,8 @@ from portcontrol.accounts.demo import DEMO_PASSWORD, ensure_demo_organisation
 from portcontrol.accounts.models import Unit, User
 from portcontrol.manifests.loading import do_load_records, read_ndjson
 from portcontrol.manifests.models import Container
-from portcontrol.risk.demo import demo_rules, demo_watchlist, record_outcomes, score_all
+from portcontrol.risk.demo import (demo_model, demo_rules, demo_watchlist, record_outcomes,
+                                   score_all)
 
 PAST_DAYS, FUTURE_DAYS = 21, 7
 
@@ -56,6 +57,9 @@ class Command(BaseCommand):
         listed = {unit.code: demo_watchlist(out, unit, acting_user=None)
                   for unit in Unit.objects.exclude(ports="")}
         self.stdout.write(f"demo: watchlists of past seizures' consignees {listed}")
+        karachi = Unit.objects.get(code="pcu-karachi")
+        self.stdout.write("demo: pcu-karachi " + demo_model(
+            by_name["karachi.analyst"], by_name["karachi.supervisor"], karachi))
         scored = score_all(today)
         self.stdout.write(f"demo: scored {scored}")
         self.stdout.write("Demo logins (password: %s):" % DEMO_PASSWORD)
