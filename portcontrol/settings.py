@@ -40,7 +40,10 @@ except Exception as exc:  # dj_database_url raises several types for a bad URL
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"] = {
         "timeout": 20,
-        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        # A 128 MB page cache: bulk intake inserts into indexes keyed by container and
+        # B/L numbers (random order), which thrash SQLite's default 2 MB cache.
+        "init_command": ("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
+                         "PRAGMA cache_size=-131072; PRAGMA temp_store=MEMORY;"),
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"]["TEST"] = {"NAME": env_str("TEST_SQLITE_NAME", ":memory:")}
@@ -125,6 +128,10 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend" if TASKS_BACKE
                      else "django_tasks.backends.immediate.ImmediateBackend"}}
 # Uploads up to this size are processed in the request; larger ones go to a task worker.
 INTAKE_INLINE_BYTES = env_int("INTAKE_INLINE_BYTES", 20 * 1024 * 1024)
+# The largest file accepted by an upload page or the API (manifests, watchlists), in MB.
+PORTCONTROL_MAX_UPLOAD_MB = env_int("PORTCONTROL_MAX_UPLOAD_MB", 100)
+if PORTCONTROL_MAX_UPLOAD_MB < 1:
+    raise ImproperlyConfigured("PORTCONTROL_MAX_UPLOAD_MB must be 1 or more (megabytes).")
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
 

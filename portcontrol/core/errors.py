@@ -42,3 +42,10 @@ class ConfigurationError(PortControlError):
 
     code = "configuration"
     http_status = 500
+
+
+class UploadTooLarge(InvalidValue):
+    """A file larger than the installation accepts (PORTCONTROL_MAX_UPLOAD_MB)."""
+
+    code = "too_large"
+    http_status = 413

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import math
 from datetime import datetime
 from typing import Any
 
+from django.conf import settings
 from django.shortcuts import get_object_or_404
 from ninja import File, Form, Router, Schema
 from ninja.files import UploadedFile
 from ninja.responses import Status
 
-from portcontrol.core.errors import PermissionDenied
+from portcontrol.core.errors import PermissionDenied, UploadTooLarge
 
 from . import queries
 from .actions import do_create_job, save_upload
@@ -41,6 +43,11 @@ def submit(request, file: UploadedFile = File(...), format: str = Form("auto"), 
            mapping: str = Form(""), profile: str = Form("")):
     if not queries.can_ingest(request.user):
         raise PermissionDenied("Your role does not allow loading manifests.")
+    limit = settings.PORTCONTROL_MAX_UPLOAD_MB
+    if file.size is not None and file.size > limit * 1024 * 1024:
+        size = math.ceil(file.size * 10 / 2**20) / 10  # rounded up: never shown as the limit
+        raise UploadTooLarge(f"The file {file.name} is {size} MB; the largest file accepted "
+                             f"is {limit} MB (PORTCONTROL_MAX_UPLOAD_MB).", field="file")
     saved = save_upload(file.name or "upload", file.chunks())
     job = do_create_job(files=[saved], door="api", acting_user=request.user,
                         unit_id=request.user.unit_id, fmt=format, mapping=mapping,

@@ -1,4 +1,8 @@
+import math
+
 from django import forms
+from django.conf import settings
+from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 
 from portcontrol.intake.mapping import available_mappings
@@ -36,6 +40,23 @@ class UploadForm(forms.Form):
             (m, m) for m in available_mappings()]
         self.fields["profile"].choices = [("", _("default"))] + [
             (p, p) for p in available_profiles()]
+
+    def clean_files(self):
+        files = self.cleaned_data["files"]
+        for f in files:
+            check_upload_size(f)
+        return files
+
+
+def check_upload_size(upload) -> None:
+    """Refuse a file above PORTCONTROL_MAX_UPLOAD_MB, naming the limit."""
+    limit = settings.PORTCONTROL_MAX_UPLOAD_MB
+    if upload.size is not None and upload.size > limit * 1024 * 1024:
+        size = math.ceil(upload.size * 10 / 2**20) / 10  # rounded up: never shown as the limit
+        raise forms.ValidationError(
+            _("The file %(name)s is %(size)s MB; the largest file accepted is %(limit)s MB."),
+            code="too_large", params={"name": upload.name, "limit": limit,
+                                      "size": number_format(size, 1)})
 
 
 class ReplayForm(forms.Form):

@@ -12,7 +12,7 @@ from django.db import transaction
 from portcontrol.accounts.models import Unit
 from portcontrol.audit.log import record as audit
 from portcontrol.core.errors import InvalidValue
-from portcontrol.engine.watchlist import (Kind, Party, Screener, WatchlistIndex,
+from portcontrol.engine.watchlist import (Kind, LoadResult, Party, Screener, WatchlistIndex,
                                           WatchlistInputError, read_watchlist)
 from portcontrol.engine.watchlist import WatchlistEntry as EngineEntry
 
@@ -29,9 +29,20 @@ def do_import_watchlist(*, path: Path, unit: Unit, name: str, acting_user: Any
         loaded = read_watchlist(path)
     except WatchlistInputError as exc:
         raise InvalidValue(str(exc), field="file") from None
+    watchlist, _before = store_watchlist(loaded=loaded, unit=unit, name=name,
+                                         source_file=path.name, acting_user=acting_user)
+    return watchlist, [str(i) for i in loaded.issues]
+
+
+def store_watchlist(*, loaded: LoadResult, unit: Unit, name: str, source_file: str,
+                    acting_user: Any) -> tuple[Watchlist, int | None]:
+    """Replace the entries of the unit's list `name` (created if new) with `loaded`'s, audited;
+    return the list and how many entries it had before (None when it is new)."""
     with transaction.atomic():
-        watchlist, _ = Watchlist.objects.get_or_create(unit=unit, name=name[:120], defaults={
+        watchlist, created = Watchlist.objects.get_or_create(unit=unit, name=name[:120], defaults={
             "created_by": acting_user if getattr(acting_user, "pk", None) else None})
+        # Two imports of one list at once must not both delete and then both insert.
+        watchlist = Watchlist.objects.select_for_update().get(pk=watchlist.pk)
         before = watchlist.entries_count
         watchlist.entries.all().delete()
         WatchlistEntry.objects.bulk_create([
@@ -40,13 +51,14 @@ def do_import_watchlist(*, path: Path, unit: Unit, name: str, acting_user: Any
                            imo_numbers=list(e.imo_numbers),
                            container_numbers=list(e.container_numbers))
             for e in loaded.entries], batch_size=2000)
-        watchlist.entries_count, watchlist.source_file = len(loaded.entries), path.name[:200]
+        watchlist.entries_count = len(loaded.entries)
+        watchlist.source_file = source_file[:200]
         watchlist.save(update_fields=["entries_count", "source_file"])
         audit(actor=acting_user, action="watchlist.import", object_type="watchlist",
               object_id=watchlist.pk, unit_id=unit.pk, before={"entries": before},
-              after={"entries": len(loaded.entries), "file": path.name,
-                     "rejected_rows": len(loaded.issues)})
-    return watchlist, [str(i) for i in loaded.issues]
+              after={"entries": len(loaded.entries), "file": source_file,
+                     "rejected_rows": len(loaded.issues), "skipped": loaded.skipped})
+    return watchlist, None if created else before
 
 
 def index_for(unit: Unit) -> WatchlistIndex | None:

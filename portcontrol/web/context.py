@@ -12,9 +12,11 @@ NAV = [
     (_("Targets"), "targets", ("targets",)),
     (_("Intake"), "intake", ("intake",)),
     (_("Rules"), "rules", ("rule",)),
+    (_("Models"), "model_versions", ("model_",)),
+    (_("Watchlists"), "watchlists", ("watchlist",)),
     (_("Cases"), None, ()),
     (_("Exchange"), None, ()),
-    (_("Reports"), None, ()),
+    (_("Reports"), "report_hit_rate", ("report",)),
 ]
 
 
