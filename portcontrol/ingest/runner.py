@@ -13,21 +13,26 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+import polars as pl
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
 from portcontrol.accounts.scoping import visible_unit_ids
-from portcontrol.intake import IntakeError, read
-from portcontrol.intake.findings import ERROR, Finding
+from portcontrol.intake import IntakeError, read, read_csv_frames
+from portcontrol.intake.detect import check_named, detect_format
+from portcontrol.intake.findings import ERROR, Finding, Outcome
+from portcontrol.intake.tabular import records_of
 from portcontrol.manifests.loading import Router
 from portcontrol.manifests.signals import manifests_stored
+from portcontrol.manifests.columnar import store_lines
 from portcontrol.manifests.store import Item, StoreCounts, store_batch
 
 from .models import IntakeJob, QuarantinedRecord
 from .stowage import check_stowage
 
 BATCH = 5000
+FRAME_BATCH = 50_000  # clean lines stored per transaction on the bulk path
 PROGRESS_EVERY = 2000
 REPORT_COLUMNS = ["source_file", "location", "record_key", "field", "code", "message",
                   "severity"]
@@ -94,9 +99,21 @@ class _Run:
         self.router = Router(job.unit_id, allowed=_allowed_units(job))
         self.items: list[Item] = []
         self.quarantine: list[QuarantinedRecord] = []
+        self.frames: list[pl.DataFrame] = []
+        self.frame_lines = 0
+        self.group_offset = 0
+        self.known_parties: dict[tuple[int, str], int] = {}
 
     def file(self, path: Path, name: str) -> None:
         self.result.files += 1
+        try:
+            csv_file = (detect_format(path) if self.job.format == "auto"
+                        else self.job.format) == "csv"
+        except IntakeError:
+            csv_file = False  # read() reports it below
+        if csv_file:
+            self.csv_file(path, name)
+            return
         reader = None
         try:
             reader = read(path, format=self.job.format, mapping=self.job.mapping or None,
@@ -111,6 +128,66 @@ class _Run:
             # Findings about the file itself: envelope counts, unknown segments, columns.
             self.report.write(reader.findings)
             self.result.warnings += len(reader.findings)
+
+    def csv_file(self, path: Path, name: str) -> None:
+        """The bulk path: clean lines stay in polars frames from the file to the database
+        (manifests.columnar); flagged bills come as Outcomes and take the record path."""
+        findings: list[Finding] = []
+        try:
+            if self.job.format != "auto":
+                check_named(path, "csv")
+            for clean, outcomes in read_csv_frames(path, self.job.mapping or None,
+                                                   source=name, file_findings=findings):
+                for outcome in outcomes:
+                    self.outcome(outcome, name)
+                self.lines(clean, name)
+        except IntakeError as exc:
+            self.result.unreadable.append(f"{name}: {exc.message}")
+            self.report.write([Finding(name, exc.location, "", "", "unreadable", exc.message,
+                                       ERROR)])
+        self.flush()
+        self.report.write(findings)
+        self.result.warnings += len(findings)
+
+    def lines(self, clean: pl.DataFrame, name: str) -> None:
+        """Route a block of clean lines to units; queue them for the bulk store."""
+        if clean.height == 0:
+            return
+        ports = self.router.ports
+        fallback = self.router.fallback
+        unit = pl.col("port_of_call").replace_strict(
+            ports, default=fallback, return_dtype=pl.Int64)
+        clean = clean.with_columns(unit_id=unit, _g=pl.col("_g") + self.group_offset)
+        self.group_offset = int(clean.get_column("_g").max()) + 1
+        allowed = self.router.allowed
+        ok = pl.col("unit_id").is_not_null()
+        if allowed is not None:
+            ok = ok & pl.col("unit_id").is_in(sorted(allowed))
+        refused = clean.filter(~ok.all().over("_g"))
+        if refused.height:
+            self._refuse(refused, name)
+            clean = clean.filter(ok.all().over("_g"))
+        bills = clean.get_column("_g").n_unique()
+        self.result.records += bills
+        self.frames.append(clean)
+        self.frame_lines += clean.height
+        if self.frame_lines >= FRAME_BATCH:
+            self.flush()
+        if self.progress and bills:
+            self.progress(self.result.records)
+
+    def _refuse(self, refused: pl.DataFrame, name: str) -> None:
+        """Clean bills for a port the submitter may not load (or no unit serves)."""
+        ids = refused.get_column("_g").unique(maintain_order=True).to_list()
+        first_lines = refused.group_by("_g", maintain_order=True).agg(pl.col("_line").first())
+        lines = dict(first_lines.iter_rows())
+        for g, rec in zip(ids, records_of(refused), strict=True):
+            location = f"line {lines[g]}"
+            _unit, problem = self.router.unit_for(rec, name, location)
+            findings = [problem] if problem else []
+            self.result.records += 1
+            self.report.write(findings)
+            self.reject(Outcome(None, findings, rec), rec, findings, name)
 
     def outcome(self, outcome: Any, name: str) -> None:
         rec, findings = outcome
@@ -167,6 +244,14 @@ class _Run:
         return unit
 
     def flush(self) -> None:
+        if self.frames:
+            lines = pl.concat(self.frames, how="vertical_relaxed")
+            self.frames, self.frame_lines = [], 0
+            for (unit,), part in lines.group_by("unit_id", maintain_order=True):
+                self.result.units.add(int(unit))
+                self.result.store.add(store_lines(part, acting_user=self.user,
+                                                  source=f"intake job {self.job.pk}",
+                                                  known_parties=self.known_parties))
         if self.items:
             self.result.units.update(item.unit_id for item in self.items)
             self.result.store.add(store_batch(self.items, acting_user=self.user,

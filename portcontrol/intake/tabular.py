@@ -405,3 +405,9 @@ def _build(frame: pl.DataFrame, *, flagged: bool = False,
                         else None,
                         "notify": {"name": nn, "address": na, "country": nc} if nn else None},
             "containers": conts}, lines)
+
+
+def records_of(clean: pl.DataFrame) -> list[dict[str, Any]]:
+    """The canonical records of clean lines (a frame from read_csv_frames, or part of one),
+    for the bills a bulk loader hands back to the record-at-a-time path."""
+    return [rec for rec, _lines in _build(clean)]

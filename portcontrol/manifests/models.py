@@ -18,8 +18,10 @@ class Party(models.Model):
 
     # Foreign keys that lead a composite index or constraint carry no index of their own
     # (db_index=False here and below): one index fewer to maintain per row at intake.
+    # The tables intake writes in bulk carry no database-level foreign key constraint
+    # (db_constraint=False): see docs/decisions/0004-bulk-intake-path.md.
     unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+",
-                             verbose_name=_("unit"), db_index=False)
+                             verbose_name=_("unit"), db_index=False, db_constraint=False)
     name = models.CharField(_("name"), max_length=200)
     address = models.CharField(_("address"), max_length=300, blank=True)
     country = models.CharField(_("country"), max_length=2, blank=True)
@@ -88,21 +90,24 @@ class Consignment(models.Model):
         OTHER = "OTHER", _("Other")
 
     unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+",
-                             verbose_name=_("unit"), db_index=False)
+                             verbose_name=_("unit"), db_index=False, db_constraint=False)
     voyage = models.ForeignKey(Voyage, on_delete=models.CASCADE, related_name="consignments",
-                               db_index=False)
-    bl_number = models.CharField(_("bill of lading"), max_length=40, db_index=True)
+                               db_index=False, db_constraint=False)
+    bl_number = models.CharField(_("bill of lading"), max_length=40)
     place_of_receipt = models.CharField(_("place of receipt"), max_length=5, blank=True)
     port_of_loading = models.CharField(_("port of loading"), max_length=5, blank=True)
     transshipment_ports = models.JSONField(_("transshipment ports"), default=list, blank=True)
     port_of_discharge = models.CharField(_("port of discharge"), max_length=5, blank=True)
     final_destination = models.CharField(_("final destination"), max_length=5, blank=True)
     shipper = models.ForeignKey(Party, on_delete=models.PROTECT, null=True, blank=True,
-                                related_name="+", verbose_name=_("shipper"))
+                                related_name="+", verbose_name=_("shipper"), db_index=False,
+                                db_constraint=False)
     consignee = models.ForeignKey(Party, on_delete=models.PROTECT, null=True, blank=True,
-                                  related_name="+", verbose_name=_("consignee"))
+                                  related_name="+", verbose_name=_("consignee"), db_index=False,
+                                  db_constraint=False)
     notify_party = models.ForeignKey(Party, on_delete=models.PROTECT, null=True, blank=True,
-                                     related_name="+", verbose_name=_("notify party"))
+                                     related_name="+", verbose_name=_("notify party"),
+                                     db_constraint=False)
     freight_terms = models.CharField(_("freight terms"), max_length=10, blank=True,
                                      choices=FreightTerms.choices)
     version = models.PositiveIntegerField(_("version"), default=1)
@@ -149,9 +154,9 @@ class Container(models.Model):
         EMPTY = "E", _("Empty")
 
     unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+",
-                             verbose_name=_("unit"), db_index=False)
+                             verbose_name=_("unit"), db_index=False, db_constraint=False)
     voyage = models.ForeignKey(Voyage, on_delete=models.CASCADE, related_name="containers",
-                               db_index=False)
+                               db_index=False, db_constraint=False)
     number = models.CharField(_("container number"), max_length=11)
     number_valid = models.BooleanField(_("valid ISO 6346 number"), default=True)
     size_type = models.CharField(_("size-type"), max_length=4, blank=True)
@@ -188,8 +193,10 @@ class Container(models.Model):
 
 
 class ConsignmentContainer(models.Model):
-    consignment = models.ForeignKey(Consignment, on_delete=models.CASCADE, db_index=False)
-    container = models.ForeignKey(Container, on_delete=models.CASCADE)
+    consignment = models.ForeignKey(Consignment, on_delete=models.CASCADE, db_index=False,
+                                    db_constraint=False)
+    container = models.ForeignKey(Container, on_delete=models.CASCADE, db_index=False,
+                                  db_constraint=False)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["consignment", "container"],
@@ -198,9 +205,10 @@ class ConsignmentContainer(models.Model):
 
 
 class GoodsItem(models.Model):
-    consignment = models.ForeignKey(Consignment, on_delete=models.CASCADE, related_name="goods")
+    consignment = models.ForeignKey(Consignment, on_delete=models.CASCADE, related_name="goods",
+                                    db_constraint=False)
     container = models.ForeignKey(Container, on_delete=models.CASCADE, null=True, blank=True,
-                                  related_name="goods")
+                                  related_name="goods", db_constraint=False)
     sequence = models.PositiveIntegerField(_("item number"), default=1)
     hs_code = models.CharField(_("HS code"), max_length=10, blank=True)
     description = models.TextField(_("description"), blank=True)

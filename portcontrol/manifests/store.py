@@ -17,13 +17,13 @@ from decimal import Decimal
 from functools import lru_cache
 from typing import Any
 
-import orjson
 from django.db import transaction
 from django.utils import timezone
 
 from portcontrol.audit.log import lock_chain
 from portcontrol.audit.log import record as audit
 
+from .fingerprint import content_hash
 from .models import (Consignment, ConsignmentContainer, ConsignmentVersion, Container, GoodsItem,
                      Party, PortCall, Voyage)
 from .rawsql import RawWriter, select_in
@@ -54,11 +54,6 @@ class StoreCounts:
     def add(self, other: StoreCounts) -> None:
         for name in self.__dataclass_fields__:
             setattr(self, name, getattr(self, name) + getattr(other, name))
-
-
-def content_hash(rec: dict[str, Any]) -> str:
-    data = orjson.dumps(rec, option=orjson.OPT_SORT_KEYS, default=str)
-    return hashlib.sha256(data).hexdigest()
 
 
 _NON_WORD = re.compile(r"[\W_]+")
@@ -101,7 +96,7 @@ def store_batch(items: list[Item], *, acting_user: Any, source: str) -> StoreCou
         # The write lock first (SQLite): RawWriter allocates ids from MAX(id).
         lock_chain()
         writer = RawWriter()
-        voyages = _ensure_voyages(items)
+        voyages = ensure_voyages(items)
         parties = _ensure_parties(items, writer)
         new, amended = _classify(items, voyages, counts)
         _snapshot_and_clear(amended)
@@ -115,13 +110,13 @@ def store_batch(items: list[Item], *, acting_user: Any, source: str) -> StoreCou
     return counts
 
 
-def _vkey(item: Item) -> tuple[int, str, str]:
+def voyage_key(item: Item) -> tuple[int, str, str]:
     v = item.record["voyage"]
     return item.unit_id, v.get("carrier", ""), v["voyage_id"]
 
 
-def _ensure_voyages(items: list[Item]) -> dict[tuple[int, str, str], tuple[int, datetime | None]]:
-    wanted = {_vkey(i): i.record["voyage"] for i in items}
+def ensure_voyages(items: list[Item]) -> dict[tuple[int, str, str], tuple[int, datetime | None]]:
+    wanted = {voyage_key(i): i.record["voyage"] for i in items}
     found = {(v.unit_id, v.carrier, v.voyage_ref): v for v in Voyage.objects.filter(
         voyage_ref__in={k[2] for k in wanted})}
     missing = [Voyage(unit_id=k[0], carrier=k[1], voyage_ref=k[2],
@@ -151,6 +146,12 @@ def _ensure_parties(items: list[Item], writer: RawWriter) -> dict[tuple[int, str
             if p and p.get("name"):
                 key = party_key(p["name"], p.get("address", ""), p.get("country", ""))
                 wanted.setdefault((item.unit_id, key), p)
+    return ensure_parties(wanted, writer)
+
+
+def ensure_parties(wanted: dict[tuple[int, str], dict[str, str]],
+                   writer: RawWriter) -> dict[tuple[int, str], int]:
+    """Ids of the parties keyed (unit, party_key), inserting those not yet known."""
     found = {(u, k): pk for u, k, pk in select_in(
         f'SELECT unit_id, "key", id FROM {Party._meta.db_table} WHERE "key" IN ({{marks}})',
         list({k for _, k in wanted}))}
@@ -178,7 +179,7 @@ class _Cons:
 def _classify(items: list[Item], voyages, counts: StoreCounts) -> tuple[list[_Cons], list[_Cons]]:
     latest: dict[tuple[int, str], _Cons] = {}
     for item in items:  # a B/L twice in one batch: the later record is the current one
-        vid = voyages[_vkey(item)][0]
+        vid = voyages[voyage_key(item)][0]
         latest[(vid, item.record["bl_number"])] = _Cons(item, vid, content_hash(item.record))
     counts.consignments_unchanged += len(items) - len(latest)
     # By voyage only: a batch touches few voyages, and a long IN list of bills costs more.
@@ -302,9 +303,13 @@ def _write_containers(conses: list[_Cons], voyages, writer: RawWriter,
     for cons in conses:
         for c in cons.item.record.get("containers") or []:
             wanted[(cons.voyage_id, c["container_number"])] = (cons.item.unit_id, c)
-    existing = {(v, n): (pk, seals) for pk, v, n, seals in Container.objects.filter(
-        voyage_id__in={k[0] for k in wanted}).values_list("id", "voyage_id", "number", "seals")
+    # Ids first (no JSON to decode for the voyage's other containers), seals for matches.
+    found = {(v, n): pk for pk, v, n in Container.objects.filter(
+        voyage_id__in={k[0] for k in wanted}).values_list("id", "voyage_id", "number")
         if (v, n) in wanted}
+    seals = dict(Container.objects.filter(pk__in=list(found.values()))
+                 .values_list("id", "seals")) if found else {}
+    existing = {key: (pk, seals[pk]) for key, pk in found.items()}
     fresh = [k for k in wanted if k not in existing]
     ids = dict(zip(fresh, writer.allocate_ids(Container, len(fresh)), strict=True))
     now = timezone.now()

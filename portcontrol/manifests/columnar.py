@@ -1,0 +1,312 @@
+"""Store clean lines straight from polars frames: the bulk path of CSV intake.
+
+store.store_batch takes one dict per bill of lading; at a million lines, building those dicts
+costs more than reading the file. Clean CSV lines (every check passed, values canonical:
+intake.read_csv_frames) are stored here instead, set by set: voyages and parties looked up
+once per batch, content hashes from manifests.fingerprint (the same as the dict path's),
+new bills, containers, links and goods written as whole frames (COPY on PostgreSQL).
+
+The rare cases keep the record path, so their rules live in one place: a bill already stored
+with other content (an amendment, with its earlier version kept) is handed to store_batch as a
+record. A container already on the voyage (a second bill for the same box) is updated as
+store_batch would. Possible clones are flagged for every container written.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import datetime
+from typing import Any
+
+import polars as pl
+from django.db import transaction
+from django.utils import timezone
+
+from portcontrol.audit.log import lock_chain
+from portcontrol.audit.log import record as audit
+from portcontrol.intake.tabular import records_of
+
+from .fingerprint import frame_hashes
+from .models import (Consignment, ConsignmentContainer, Container, GoodsItem, PortCall)
+from .rawsql import RawWriter
+from .store import (CLONE_WINDOW, Item, StoreCounts, _db_datetime, ensure_parties,
+                    ensure_voyages, party_key, store_batch)
+
+ROLES = (("shipper", "shipper"), ("consignee", "consignee"), ("notify", "notify_party"))
+GOODS_COLUMNS = ("hs_code", "goods_description", "packages", "package_type", "goods_gross_kg",
+                 "goods_net_kg", "value", "currency", "origin_country")
+_IDS = pl.Int64
+
+
+def store_lines(lines: pl.DataFrame, *, acting_user: Any, source: str,
+                known_parties: dict[tuple[int, str], int] | None = None) -> StoreCounts:
+    """Store clean lines (a frame of read_csv_frames' shape plus `unit_id`) in one
+    transaction with one audit record. `_g` numbers the bills of lading.
+
+    `known_parties` ((unit, party key) -> id) may be kept by the caller across the batches
+    of one job: parties repeat from batch to batch, and each one known is a look-up saved.
+    Parties are never deleted by intake, so a remembered id stays valid."""
+    counts = StoreCounts()
+    if lines.height == 0:
+        return counts
+    amended_records: list[Item] = []
+    with transaction.atomic():
+        lock_chain()
+        writer = RawWriter()
+        bills = _bills(lines)
+        bills = _with_voyages(bills)
+        bills, amended_records = _classify(bills, lines, counts)
+        bills = bills.with_columns(cons_pk=pl.Series(
+            writer.allocate_ids(Consignment, bills.height), dtype=_IDS))
+        new_lines = lines.join(bills.select("_g", "voyage_pk", "cons_pk"), on="_g",
+                               maintain_order="left")
+        parties = _parties(bills, writer, {} if known_parties is None else known_parties)
+        _write_consignments(bills, parties, writer, source)
+        written = _write_containers(new_lines, writer, counts)
+        _write_links_and_goods(new_lines, written, writer)
+        counts.clones_flagged = flag_clones(written.get_column("container_pk").to_list())
+        counts.consignments_new = bills.height
+        audit(actor=acting_user, action="manifest.ingest", object_type="manifest_batch",
+              object_id=source[:64], unit_id=int(lines.get_column("unit_id")[0]),
+              after={"source": source, **counts.__dict__})
+        if amended_records:  # the record path keeps the earlier versions
+            counts.add(store_batch(amended_records, acting_user=acting_user, source=source))
+    return counts
+
+
+def _bills(lines: pl.DataFrame) -> pl.DataFrame:
+    """One row per bill: its B/L-level columns (first line) and content hash."""
+    first = lines.filter(pl.col("_g").is_first_distinct()).drop(
+        "container_number", "size_type", "seals", "gross_mass_kg", "vgm_kg", "full_empty",
+        "reefer", *GOODS_COLUMNS, "_line")
+    return first.join(frame_hashes(lines), on="_g", maintain_order="left")
+
+
+def _with_voyages(bills: pl.DataFrame) -> pl.DataFrame:
+    """Voyage and port call ids, creating those not yet known (one query per batch)."""
+    keys = bills.select("unit_id", "carrier", "voyage_id", "vessel_imo", "vessel_name",
+                        "vessel_flag", "port_of_call", "eta").unique(
+        ["unit_id", "carrier", "voyage_id"], keep="last", maintain_order=True)
+    stubs = [Item(unit, {"voyage": {"carrier": carrier, "voyage_id": vid, "vessel_imo": imo,
+                                    "vessel_name": name, "vessel_flag": flag,
+                                    "port_of_call": port, "eta": eta}})
+             for unit, carrier, vid, imo, name, flag, port, eta in keys.iter_rows()]
+    found = ensure_voyages(stubs)
+    table = pl.DataFrame([(u, c, v, pk) for (u, c, v), (pk, _eta) in found.items()],
+                         schema={"unit_id": _IDS, "carrier": pl.String, "voyage_id": pl.String,
+                                 "voyage_pk": _IDS}, orient="row")
+    return bills.join(table, on=["unit_id", "carrier", "voyage_id"], maintain_order="left")
+
+
+def _classify(bills: pl.DataFrame, lines: pl.DataFrame,
+              counts: StoreCounts) -> tuple[pl.DataFrame, list[Item]]:
+    """New bills (returned, with their consignment ids to be), amendments (as records for
+    store_batch); unchanged ones and repeats within the batch are only counted."""
+    latest = bills.unique(["voyage_pk", "bl_number"], keep="last", maintain_order=True)
+    counts.consignments_unchanged += bills.height - latest.height
+    voyages = latest.get_column("voyage_pk").unique().to_list()
+    existing = pl.DataFrame(
+        list(Consignment.objects.filter(voyage_id__in=voyages)
+             .values_list("voyage_id", "bl_number", "content_hash")),
+        schema={"voyage_pk": _IDS, "bl_number": pl.String, "old_hash": pl.String},
+        orient="row")
+    latest = latest.join(existing, on=["voyage_pk", "bl_number"], how="left",
+                         maintain_order="left")
+    stored = latest.filter(pl.col("old_hash").is_not_null())
+    unchanged = stored.filter(pl.col("old_hash") == pl.col("content_hash"))
+    counts.consignments_unchanged += unchanged.height
+    changed = stored.filter(pl.col("old_hash") != pl.col("content_hash"))
+    amended: list[Item] = []
+    if changed.height:
+        part = lines.filter(pl.col("_g").is_in(changed.get_column("_g").implode()))
+        units = dict(changed.select("_g", "unit_id").iter_rows())
+        amended = [Item(units[g], rec) for g, rec in zip(
+            part.get_column("_g").unique(maintain_order=True).to_list(), records_of(part),
+            strict=True)]
+    return latest.filter(pl.col("old_hash").is_null()).drop("old_hash"), amended
+
+
+def _parties(bills: pl.DataFrame, writer: RawWriter,
+             known: dict[tuple[int, str], int]) -> pl.DataFrame:
+    """Per bill, the party id of each role (null where the role is empty)."""
+    triples = pl.concat([
+        bills.select("unit_id", name=f"{role}_name", address=f"{role}_address",
+                     country=f"{role}_country") for role, _ in ROLES
+    ]).filter(pl.col("name") != "").unique()
+    wanted: dict[tuple[int, str], dict[str, str]] = {}
+    keyed = []
+    for unit, name, address, country in triples.iter_rows():
+        key = party_key(name, address, country)
+        if (unit, key) not in known:
+            wanted.setdefault((unit, key), {"name": name, "address": address,
+                                            "country": country})
+        keyed.append((unit, name, address, country, key))
+    if wanted:
+        known.update(ensure_parties(wanted, writer))
+    ids = known
+    table = pl.DataFrame([(*row[:4], ids[(row[0], row[4])]) for row in keyed],
+                         schema={"unit_id": _IDS, "name": pl.String, "address": pl.String,
+                                 "country": pl.String, "party_pk": _IDS}, orient="row")
+    out = bills.select("_g")
+    for role, column in ROLES:
+        named = bills.select("_g", "unit_id", name=f"{role}_name", address=f"{role}_address",
+                             country=f"{role}_country")
+        out = out.with_columns(named.join(table, on=["unit_id", "name", "address", "country"],
+                                          how="left", maintain_order="left")
+                               .get_column("party_pk").alias(column))
+    return out
+
+
+def _json_list(column: str) -> pl.Expr:
+    """A list of clean codes as JSON text (clean lines hold no quote, backslash or control
+    character in list items: the intake flags send such lines the record way)."""
+    col = pl.col(column)
+    return (pl.when(col.list.len() > 0)
+            .then(pl.lit('["') + col.list.join('", "') + pl.lit('"]'))
+            .otherwise(pl.lit("[]")))
+
+
+def _now(model: type, name: str) -> Any:
+    return RawWriter.db_value(model, name, timezone.now())
+
+
+def _write_consignments(bills: pl.DataFrame, parties: pl.DataFrame, writer: RawWriter,
+                        source: str) -> None:
+    frame = bills.join(parties, on="_g", maintain_order="left").select(
+        id=pl.col("cons_pk"), unit=pl.col("unit_id"), voyage=pl.col("voyage_pk"),
+        bl_number=pl.col("bl_number"), place_of_receipt=pl.col("place_of_receipt"),
+        port_of_loading=pl.col("port_of_loading"),
+        transshipment_ports=_json_list("transshipment_ports"),
+        port_of_discharge=pl.col("port_of_discharge"),
+        final_destination=pl.col("final_destination"), freight_terms=pl.col("freight_terms"),
+        shipper=pl.col("shipper"), consignee=pl.col("consignee"),
+        notify_party=pl.col("notify_party"), version=pl.lit(1, dtype=pl.Int64),
+        content_hash=pl.col("content_hash"), message_date=pl.lit(None, dtype=pl.String),
+        warnings=pl.lit("[]"), source=pl.lit(source[:200]),
+        received_at=pl.lit(_now(Consignment, "received_at")))
+    writer.insert_frame(Consignment, frame)
+
+
+def _write_containers(lines: pl.DataFrame, writer: RawWriter,
+                      counts: StoreCounts) -> pl.DataFrame:
+    """Insert the containers not yet on their voyage, update the others; returns
+    (voyage_pk, container_number, container_pk) for every container of the lines."""
+    boxes = lines.unique(["voyage_pk", "container_number"], keep="last", maintain_order=True)
+    voyages = boxes.get_column("voyage_pk").unique().to_list()
+    rows = list(Container.objects.filter(voyage_id__in=voyages)
+                .values_list("voyage_id", "number", "id", "seals"))
+    old_seals = {pk: seals for _v, _n, pk, seals in rows}
+    existing = pl.DataFrame([r[:3] for r in rows], schema={
+        "voyage_pk": _IDS, "container_number": pl.String, "old_pk": _IDS}, orient="row")
+    boxes = boxes.join(existing, on=["voyage_pk", "container_number"], how="left",
+                       maintain_order="left")
+    fresh = boxes.filter(pl.col("old_pk").is_null())
+    fresh = fresh.with_columns(container_pk=pl.Series(
+        writer.allocate_ids(Container, fresh.height), dtype=_IDS))
+    writer.insert_frame(Container, fresh.select(
+        id=pl.col("container_pk"), unit=pl.col("unit_id"), voyage=pl.col("voyage_pk"),
+        number=pl.col("container_number"), size_type=pl.col("size_type"),
+        seals=_json_list("seals"), gross_mass_kg=pl.col("gross_mass_kg"),
+        vgm_kg=pl.col("vgm_kg"), load=pl.when(pl.col("full_empty") == "E").then(pl.lit("E"))
+        .otherwise(pl.lit("F")), reefer=pl.col("reefer"), number_valid=pl.lit(True),
+        seals_changed=pl.lit(False), clone_suspect=pl.lit(False),
+        created_at=pl.lit(_now(Container, "created_at"))))
+    counts.containers_accepted += fresh.height
+    old = boxes.filter(pl.col("old_pk").is_not_null())
+    for pk, st, seals, gross, vgm, load, reefer in old.select(
+            "old_pk", "size_type", "seals", "gross_mass_kg", "vgm_kg", "full_empty",
+            "reefer").iter_rows():
+        seals = list(seals or [])
+        changed = sorted(old_seals.get(pk) or []) != sorted(seals)
+        Container.objects.filter(pk=pk).update(
+            size_type=st, seals=seals, gross_mass_kg=_dec(gross), vgm_kg=_dec(vgm),
+            load="E" if load == "E" else "F", reefer=bool(reefer), number_valid=True,
+            **({"seals_changed": True} if changed else {}))
+    counts.containers_updated += old.height
+    return pl.concat([
+        fresh.select("voyage_pk", "container_number", "container_pk"),
+        old.select("voyage_pk", "container_number", container_pk=pl.col("old_pk"))])
+
+
+def _dec(value: float | None) -> Any:
+    from decimal import Decimal
+    return None if value is None else Decimal(repr(value))
+
+
+def _write_links_and_goods(lines: pl.DataFrame, written: pl.DataFrame,
+                           writer: RawWriter) -> None:
+    lines = lines.join(written, on=["voyage_pk", "container_number"], maintain_order="left")
+    links = lines.unique(["cons_pk", "container_pk"], keep="first", maintain_order=True)
+    # Links and goods take their ids from the database: nothing in the batch refers to them.
+    writer.insert_frame(ConsignmentContainer, links.select(
+        consignment=pl.col("cons_pk"), container=pl.col("container_pk")))
+    has_goods = pl.any_horizontal(
+        [(pl.col(c).cast(pl.String).fill_null("") != "") for c in GOODS_COLUMNS])
+    goods = lines.filter(has_goods)
+    goods = goods.with_columns(sequence=pl.int_range(1, pl.len() + 1, dtype=pl.Int64)
+                               .over("cons_pk"))
+    writer.insert_frame(GoodsItem, goods.select(
+        consignment=pl.col("cons_pk"), container=pl.col("container_pk"),
+        sequence=pl.col("sequence"), hs_code=pl.col("hs_code"),
+        description=pl.col("goods_description"), packages=pl.col("packages"),
+        package_type=pl.col("package_type").str.slice(0, 3), gross_kg=pl.col("goods_gross_kg"),
+        net_kg=pl.col("goods_net_kg"), value=pl.col("value"), currency=pl.col("currency"),
+        origin_country=pl.col("origin_country")))
+
+
+def flag_clones(container_ids: list[int]) -> int:
+    """Flag containers among `container_ids` and their twins: the same number on another
+    voyage arriving within CLONE_WINDOW. One self-join on the number index."""
+    if not container_ids:
+        return 0
+    from django.db import connection
+
+    table, calls = Container._meta.db_table, PortCall._meta.db_table
+    pairs_sql = (f"SELECT b.id, b.voyage_id, c.id, c.voyage_id FROM {table} b "  # noqa: S608
+                 f"JOIN {table} c ON c.number = b.number AND c.voyage_id <> b.voyage_id ")
+    runs, scattered = _runs(sorted(set(container_ids)))
+    with connection.cursor() as cur:
+        pairs: list[tuple[int, int, int, int]] = []
+        for lo, hi in runs:
+            cur.execute(pairs_sql + "WHERE b.id BETWEEN %s AND %s", [lo, hi])
+            pairs += cur.fetchall()
+        for start in range(0, len(scattered), 900):
+            part = scattered[start:start + 900]
+            cur.execute(pairs_sql + f"WHERE b.id IN ({', '.join(['%s'] * len(part))})", part)
+            pairs += cur.fetchall()
+        if not pairs:
+            return 0
+        voyages = sorted({v for _, v, _, _ in pairs} | {v for _, _, _, v in pairs})
+        etas: dict[int, list[datetime]] = defaultdict(list)
+        for start in range(0, len(voyages), 900):
+            part = voyages[start:start + 900]
+            cur.execute(f"SELECT voyage_id, eta FROM {calls} WHERE eta IS NOT NULL AND "  # noqa: S608
+                        f"voyage_id IN ({', '.join(['%s'] * len(part))})", part)
+            for vid, eta in cur.fetchall():
+                etas[vid].append(_db_datetime(eta))
+    wanted = set(container_ids)
+    to_flag: set[int] = set()
+    for a, va, b, vb in pairs:
+        if a not in wanted:
+            continue
+        if any(abs(x - y) <= CLONE_WINDOW for x in etas.get(va, ()) for y in etas.get(vb, ())):
+            to_flag.update((a, b))
+    if not to_flag:
+        return 0
+    return Container.objects.filter(pk__in=to_flag, clone_suspect=False).update(
+        clone_suspect=True)
+
+
+def _runs(ids: list[int], shortest: int = 64) -> tuple[list[tuple[int, int]], list[int]]:
+    """Sorted ids as (first, last) runs of consecutive ids, and the ids of short runs."""
+    runs: list[tuple[int, int]] = []
+    scattered: list[int] = []
+    start = 0
+    for i in range(1, len(ids) + 1):
+        if i == len(ids) or ids[i] != ids[i - 1] + 1:
+            if i - start >= shortest:
+                runs.append((ids[start], ids[i - 1]))
+            else:
+                scattered += ids[start:i]
+            start = i
+    return runs, scattered
