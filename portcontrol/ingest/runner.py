@@ -32,7 +32,7 @@ from .models import IntakeJob, QuarantinedRecord
 from .stowage import check_stowage
 
 BATCH = 5000
-FRAME_BATCH = 50_000  # clean lines stored per transaction on the bulk path
+FRAME_BATCH = 100_000  # clean lines stored per transaction on the bulk path
 PROGRESS_EVERY = 2000
 REPORT_COLUMNS = ["source_file", "location", "record_key", "field", "code", "message",
                   "severity"]

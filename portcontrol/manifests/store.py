@@ -155,7 +155,8 @@ def ensure_parties(wanted: dict[tuple[int, str], dict[str, str]],
     found = {(u, k): pk for u, k, pk in select_in(
         f'SELECT unit_id, "key", id FROM {Party._meta.db_table} WHERE "key" IN ({{marks}})',
         list({k for _, k in wanted}))}
-    missing = [(k, p) for k, p in wanted.items() if k not in found]
+    missing = sorted(((k, p) for k, p in wanted.items() if k not in found),
+                     key=lambda item: item[0])  # in index order: see columnar.store_lines
     ids = writer.allocate_ids(Party, len(missing))
     now = timezone.now()
     writer.insert(Party, ["id", "unit", "key", "name", "address", "country", "identifier",
