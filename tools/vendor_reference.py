@@ -32,6 +32,11 @@ def _write(name: str, header: list[str], rows: list[list[object]]) -> None:
 
 
 def countries(src: Path) -> None:
+    # UNTERM names only UN members, and not yet "Türkiye": the rest (territories such as
+    # Hong Kong, Macao, Gibraltar, Puerto Rico) take Unicode CLDR's Russian name, which
+    # Babel ships.
+    from babel import Locale
+    cldr_ru = Locale("ru").territories
     rows = []
     with open(src / "country-codes" / "country-codes.csv", encoding="utf-8-sig") as fh:
         for r in csv.DictReader(fh):
@@ -41,7 +46,8 @@ def countries(src: Path) -> None:
             rows.append([
                 a2, r["ISO3166-1-Alpha-3"], r["ISO3166-1-numeric"],
                 r["CLDR display name"] or r["official_name_en"],
-                r["UNTERM Russian Short"].strip(), r["Region Name"], r["Sub-region Name"],
+                r["UNTERM Russian Short"].strip() or cldr_ru.get(a2, ""), r["Region Name"],
+                r["Sub-region Name"],
                 r["ISO4217-currency_alphabetic_code"].split(",")[0].strip(),
             ])
     rows.sort()

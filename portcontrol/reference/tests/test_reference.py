@@ -11,6 +11,10 @@ pytestmark = pytest.mark.django_db
 def test_reference_lists_are_loaded():
     assert Country.objects.get(code="AZ").name_en == "Azerbaijan"
     assert Country.objects.get(code="RU").name_ru
+    # Every country has a Russian name, territories and Türkiye included.
+    assert not Country.objects.filter(name_ru="").exists()
+    assert Country.objects.get(code="TR").name_ru == "Турция"
+    assert Country.objects.get(code="HK").name_ru.startswith("Гонконг")
     assert HsCode.objects.filter(level=2).count() == 96
     assert HsCode.objects.get(code="080390").parent == "0803"
     assert ContainerType.objects.filter(code="45R1").exists()
