@@ -75,7 +75,7 @@ CASES = [
     Case("commodity never from this origin", "commodity_origin",
          line(hs_code="293941", goods_description="EPHEDRINE"), 1.0, 0,
          "ephedrine (2939) never declared from Türkiye in 40 earlier shipments",
-         "ни разу не декларировались из страны TR"),
+         "ни разу не декларировались из страны Турция"),
     Case("commodity usual for origin", "commodity_origin", line(), 0.0),
     Case("value per kg far below the heading", "value_low", line(value=2000.0), 1.0, 0,
          "value per kg 88 % below the normal range of heading 7005",
