@@ -9,7 +9,7 @@ the next one opens or the message ends; then it is validated and yielded.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -133,6 +133,19 @@ class _Rules:
         self.known = {t for t in used if t} | set(p.get("ignore") or [])
 
 
+def _in_turn(methods: list[Any]) -> Callable[[Elements], list[Outcome] | None]:
+    """One function for a tag that several parts of the profile read (e.g. RFF): each in
+    turn, the last result that is not empty wins."""
+    def read(number: int, elements: Elements) -> list[Outcome] | None:
+        out: list[Outcome] | None = None
+        for method in methods:
+            result = method(number, elements)
+            if result:
+                out = result
+        return out
+    return read
+
+
 class _Consignment:
     __slots__ = (
         "bl",
@@ -164,29 +177,66 @@ def new_box(number: str) -> dict[str, Any]:
 def party(elements: Elements, name_from: str) -> dict[str, str]:
     """NAD: the name from C080 (or C058 lines), the address from C059 street, city, postcode;
     when the chosen composite is empty the other one is used."""
-    c058 = [p.strip() for p in (elements[2] if len(elements) > 2 else []) if p.strip()]
-    c080 = [p.strip() for p in (elements[3][:5] if len(elements) > 3 else []) if p.strip()]
-    street = [p.strip() for p in (elements[4] if len(elements) > 4 else []) if p.strip()]
-    place = [comp(elements, 5).strip(), comp(elements, 7).strip()]
+    count = len(elements)
+    c058 = list(filter(None, map(str.strip, elements[2]))) if count > 2 else []
+    c080 = list(filter(None, map(str.strip, elements[3][:5]))) if count > 3 else []
+    street = list(filter(None, map(str.strip, elements[4]))) if count > 4 else []
     if (name_from == "C058" and c058) or not c080:
         name, lines = (c058[0] if c058 else ""), c058[1:]
     else:
         name, lines = " ".join(c080), ([] if street else c058)
     # Lines of one composite are one text wrapped at 35 characters: joined with spaces.
-    address = ", ".join(p for p in (" ".join((*lines, *street)), *place) if p)
+    address = ", ".join(filter(None, (" ".join(lines + street), comp(elements, 5).strip(),
+                                      comp(elements, 7).strip())))
     return {"name": name, "address": address, "country": comp(elements, 8).strip()}
 
 
+def picker(path: Path_) -> Callable[[Elements], str]:
+    """pick(elements, path) as a function of the elements alone, for a path fixed by the
+    profile: the hot segments read their fields through these."""
+    element, component = path
+    if element < 0 or (component is not None and component < 0):
+        return lambda elements: pick(elements, path)  # counted from the end: as pick does
+    if component is None:
+        def whole(elements: Elements) -> str:
+            if element < len(elements):
+                return " ".join([p for p in map(str.strip, elements[element]) if p])
+            return ""
+        return whole
+
+    def one(elements: Elements) -> str:
+        try:
+            return elements[element][component].strip()
+        except IndexError:  # the element or the component is absent
+            return ""
+    return one
+
+
 class CuscarHandler:
-    """Receives a message's segments from edifact.run and yields an Outcome per B/L."""
+    """Receives a message's segments from edifact.run and yields an Outcome per B/L.
+
+    `segment_table` (tag -> function(number, elements)) is built once from the profile;
+    edifact.run calls it directly for the tags the profile reads."""
 
     def __init__(self, profile: dict[str, Any], *, source: str, ref: Reference,
                  findings: list[Finding]):
-        self.rules = _Rules(profile)
-        self.message_types = self.rules.message_types
+        self.rules = r = _Rules(profile)
+        self.message_types = r.message_types
         self.source, self.ref, self.file_findings = source, ref, findings
+        # The profile's sets and paths, bound once for the segments read per bill of lading.
+        self._poc_quals, self._poc_pick = r.poc[1], picker(r.poc[2])
+        self._origin_quals, self._origin_pick = r.origin[1], picker(r.origin[2])
+        self._ports_pick, self._port_fields = picker(r.ports[1]), r.ports[2]
+        self._desc_quals, self._desc_pick = r.desc[1], picker(r.desc[2])
+        self._packages, self._package_type = picker(r.packages), picker(r.package_type)
+        self._sgp_pick, self._sel_pick = picker(r.sgp[1]), picker(r.sel[1])
+        self._freight_pick = picker(r.freight[1])
+        self._eqd_number, self._eqd_size = picker(r.eqd_number), picker(r.eqd_size)
+        self._full_empty = picker(r.full_empty[0])
+        self._mea_quals, self._units = r.mea_quals, r.units
+        self._box_keys = {**{a: "gross_mass_kg" for a in r.gross}, **{a: "vgm_kg" for a in r.vgm}}
+        self._goods_keys = {**{a: "net_kg" for a in r.net}, **{a: "gross_kg" for a in r.gross}}
         self.dispatch: dict[str, list[Any]] = {}
-        r = self.rules
         for tag, method in ((r.tdt, self._tdt), (r.poc[0], self._loc), (r.ports[0], self._loc),
                             (r.origin[0], self._loc), (r.eta[0], self._dtm),
                             (r.nad, self._nad), (r.freight[0], self._cpi), (r.gid, self._gid),
@@ -197,6 +247,9 @@ class CuscarHandler:
                             ("RFF", self._rff)):
             if tag and method not in self.dispatch.setdefault(tag, []):
                 self.dispatch[tag].append(method)
+        self.segment_table: dict[str, Callable[[int, Elements], list[Outcome] | None]] = {
+            tag: methods[0] if len(methods) == 1 else _in_turn(methods)
+            for tag, methods in self.dispatch.items()}
 
     def start(self, header: Header) -> None:
         self.header = header
@@ -211,8 +264,8 @@ class CuscarHandler:
         self.sent: datetime | None = header.prepared
 
     def segment(self, number: int, tag: str, elements: Elements) -> list[Outcome] | None:
-        methods = self.dispatch.get(tag)
-        if methods is None:
+        read = self.segment_table.get(tag)
+        if read is None:
             if tag not in self.rules.known and tag not in self.warned:
                 self.warned.add(tag)
                 self.file_findings.append(Finding(
@@ -220,12 +273,7 @@ class CuscarHandler:
                     f"Segment {tag} is not one the {self.header.message_type} profile knows; "
                     "ignored (further ones in this message are not reported).", WARNING))
             return None
-        out: list[Outcome] | None = None
-        for method in methods:
-            result = method(number, elements)
-            if result:
-                out = result
-        return out
+        return read(number, elements)
 
     def end(self, complete: bool) -> list[Outcome]:
         if self.cons is None:
@@ -235,6 +283,12 @@ class CuscarHandler:
                                                        "this bill of lading: it may be "
                                                        "incomplete.")))
         return [self._close()]
+
+    @staticmethod
+    def _normalized(number: str) -> str:
+        """normalize_container_number; a number of letters and digits only (as sent almost
+        always) has nothing to strip and is only upper-cased."""
+        return number.upper() if number.isalnum() else normalize_container_number(number)
 
     # --- voyage ------------------------------------------------------------------------
 
@@ -261,28 +315,41 @@ class CuscarHandler:
             self.sent = aware(text) or self.sent
 
     def _loc(self, number: int, el: Elements) -> None:
-        qualifier, r = comp(el, 0), self.rules
-        if self.cons is None:
-            if qualifier in r.poc[1] and not self.voyage["port_of_call"]:
-                self.voyage["port_of_call"] = pick(el, r.poc[2])
+        try:
+            qualifier = el[0][0]
+        except IndexError:
+            qualifier = ""
+        cons = self.cons
+        if cons is None:
+            if qualifier in self._poc_quals and not self.voyage["port_of_call"]:
+                self.voyage["port_of_call"] = self._poc_pick(el)
             return
-        if self.goods is not None and qualifier in r.origin[1]:
-            self.goods["origin_country"] = pick(el, r.origin[2])[:2]
+        if self.goods is not None and qualifier in self._origin_quals:
+            self.goods["origin_country"] = self._origin_pick(el)[:2]
             return
-        field = r.ports[2].get(qualifier)
+        field = self._port_fields.get(qualifier)
+        if field is None:
+            return
         if field == "transshipment_ports":
-            self.cons.transshipment.append(pick(el, r.ports[1]))
-        elif field:
-            self.cons.fields.setdefault(field, pick(el, r.ports[1]))
-        self.cons.has_body = self.cons.has_body or field is not None
+            cons.transshipment.append(self._ports_pick(el))
+        elif field and field not in cons.fields:
+            cons.fields[field] = self._ports_pick(el)
+        cons.has_body = True
 
     # --- bills of lading ---------------------------------------------------------------
 
     def _bl_reader(self, tag: str, qualifiers: set[str], path: Path_) -> Any:
+        value = picker(path)
+
         def read(number: int, el: Elements) -> list[Outcome] | None:
-            if qualifiers and comp(el, 0, 0) not in qualifiers:
-                return None
-            return self._bill(number, pick(el, path))
+            if qualifiers:
+                try:
+                    qualifier = el[0][0]
+                except IndexError:
+                    qualifier = ""
+                if qualifier not in qualifiers:
+                    return None
+            return self._bill(number, value(el))
         return read
 
     def _rff(self, number: int, el: Elements) -> None:
@@ -312,13 +379,19 @@ class CuscarHandler:
         return self.cons
 
     def _nad(self, number: int, el: Elements) -> None:
-        role = self.rules.roles.get(comp(el, 0))
-        if self.cons is not None and role:
-            self._consignment(number).parties[role] = party(el, self.rules.name_from)
+        if self.cons is None:
+            return
+        try:
+            role = self.rules.roles.get(el[0][0])
+        except IndexError:
+            role = self.rules.roles.get("")
+        if role:
+            self.cons.has_body = True
+            self.cons.parties[role] = party(el, self.rules.name_from)
 
     def _cpi(self, number: int, el: Elements) -> None:
         if self.cons is not None:
-            code = pick(el, self.rules.freight[1])
+            code = self._freight_pick(el)
             self._consignment(number).fields["freight_terms"] = self.rules.freight[2].get(
                 code.upper(), code)
 
@@ -326,16 +399,21 @@ class CuscarHandler:
 
     def _gid(self, number: int, el: Elements) -> None:
         cons = self._consignment(number)
-        r = self.rules
-        self.goods = {"hs_code": "", "description": "", "packages": pick(el, r.packages),
-                      "package_type": pick(el, r.package_type), "gross_kg": None,
+        self.goods = {"hs_code": "", "description": "", "packages": self._packages(el),
+                      "package_type": self._package_type(el), "gross_kg": None,
                       "net_kg": None, "value": None, "currency": "", "origin_country": ""}
         self.box = None
         cons.goods.append((number, self.goods, ""))
 
     def _ftx(self, number: int, el: Elements) -> None:
-        if self.goods is not None and comp(el, 0) in self.rules.desc[1]:
-            text = pick(el, self.rules.desc[2])
+        if self.goods is None:
+            return
+        try:
+            qualifier = el[0][0]
+        except IndexError:
+            qualifier = ""
+        if qualifier in self._desc_quals:
+            text = self._desc_pick(el)
             self.goods["description"] = " ".join(p for p in (self.goods["description"], text)
                                                  if p)
 
@@ -348,57 +426,80 @@ class CuscarHandler:
                 return
 
     def _moa(self, number: int, el: Elements) -> None:
-        if self.goods is not None and comp(el, 0, 0) in self.rules.moa_quals:
-            self.goods["value"] = amount(comp(el, 0, 1))
-            self.goods["currency"] = comp(el, 0, 2).strip()
+        if self.goods is None:
+            return
+        money = el[0] if el else []  # C516: qualifier, amount, currency
+        if (money[0] if money else "") in self.rules.moa_quals:
+            self.goods["value"] = amount(money[1] if len(money) > 1 else "")
+            self.goods["currency"] = (money[2] if len(money) > 2 else "").strip()
 
     def _sgp(self, number: int, el: Elements) -> None:
         if self.goods is not None and self.cons is not None:
             segment, goods, _ = self.cons.goods[-1]
-            self.cons.goods[-1] = (segment, goods, pick(el, self.rules.sgp[1]))
+            self.cons.goods[-1] = (segment, goods, self._sgp_pick(el))
 
     def _mea(self, number: int, el: Elements) -> None:
-        r = self.rules
-        if comp(el, 0) not in r.mea_quals:
+        try:
+            qualifier = el[0][0]
+        except IndexError:
+            qualifier = ""
+        if qualifier not in self._mea_quals:
             return
-        attribute = comp(el, 1, 0)
-        unit = comp(el, 2, 0).strip().upper()
-        value = amount(comp(el, 2, 1), r.units.get(unit, 1.0))
-        if unit and unit not in r.units:
-            value = f"{comp(el, 2, 1)} {unit}"  # an unknown unit: let validation say so
-        if self.box is not None:
-            key = "vgm_kg" if attribute in r.vgm else "gross_mass_kg" if attribute in r.gross \
-                else None
-            if key:
-                self.box[key] = value
-        elif self.goods is not None:
-            key = "gross_kg" if attribute in r.gross else "net_kg" if attribute in r.net else None
-            if key:
-                self.goods[key] = value
+        box = self.box
+        if box is None:
+            target, keys = self.goods, self._goods_keys
+            if target is None:
+                return  # no container, no goods item: the measurement belongs to nothing
+        else:
+            target, keys = box, self._box_keys
+        try:
+            key = keys.get(el[1][0])
+        except IndexError:
+            key = keys.get("")
+        if key is None:
+            return
+        measure = el[2] if len(el) > 2 else ()
+        unit = (measure[0] if measure else "").strip().upper()
+        raw = measure[1] if len(measure) > 1 else ""
+        factor = self._units.get(unit)
+        if factor is None and unit:
+            target[key] = f"{raw} {unit}"  # an unknown unit: let validation say so
+            return
+        text = raw.strip()  # amount(raw, factor), inline: two or three a bill of lading
+        if not text:
+            target[key] = None
+            return
+        try:
+            target[key] = float(text.replace(",", ".")) * (1.0 if factor is None else factor)
+        except ValueError:
+            target[key] = text
 
     # --- containers ----------------------------------------------------------------------
 
     def _eqd(self, number: int, el: Elements) -> None:
         r = self.rules
-        if comp(el, 0) not in r.eqd_quals:
+        try:
+            qualifier = el[0][0]
+        except IndexError:
+            qualifier = ""
+        if qualifier not in r.eqd_quals:
             self.box = None
             return
-        box_number = pick(el, r.eqd_number)
+        box_number = self._eqd_number(el)
         if self.cons is None:  # equipment listed in the header, referenced later by RFF
-            self.box = self.equipment.setdefault(normalize_container_number(box_number),
-                                                 new_box(box_number))
+            self.box = box = self.equipment.setdefault(self._normalized(box_number),
+                                                       new_box(box_number))
         else:
-            self.box = self._add_box(number, box_number)
-        self.box["size_type"] = pick(el, r.eqd_size) or self.box["size_type"]
-        indicator = pick(el, r.full_empty[0])
-        self.box["full_empty"] = r.full_empty[1].get(indicator, indicator) or \
-            self.box["full_empty"]
+            self.box = box = self._add_box(number, box_number)
+        box["size_type"] = self._eqd_size(el) or box["size_type"]
+        indicator = self._full_empty(el)
+        box["full_empty"] = r.full_empty[1].get(indicator, indicator) or box["full_empty"]
         self.goods = None
 
     def _add_box(self, number: int, box_number: str,
                  copy_from: dict[str, dict[str, Any]] | None = None) -> dict[str, Any]:
         cons = self._consignment(number)
-        key = normalize_container_number(box_number)
+        key = self._normalized(box_number)
         if key not in cons.containers:
             known = (copy_from or {}).get(key)
             box = {**known, "seals": list(known["seals"]), "goods": []} if known \
@@ -408,7 +509,7 @@ class CuscarHandler:
 
     def _sel(self, number: int, el: Elements) -> None:
         if self.box is not None:
-            seal = pick(el, self.rules.sel[1])
+            seal = self._sel_pick(el)
             if seal:
                 self.box["seals"].append(seal)
 
@@ -452,7 +553,7 @@ class CuscarHandler:
         """Put each goods item in the container its SGP names, else in the only (or first)
         container of the bill of lading, with a note when that was a guess."""
         for segment, goods, link in cons.goods:
-            key = normalize_container_number(link) if link else ""
+            key = self._normalized(link) if link else ""
             if key and key not in cons.containers:
                 cons.containers[key] = (segment, new_box(link))
                 locations[f"containers[{len(order)}]"] = f"segment {segment}"

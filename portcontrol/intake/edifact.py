@@ -23,7 +23,8 @@ from __future__ import annotations
 import codecs
 import re
 import warnings
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from itertools import compress, count, repeat
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -34,6 +35,7 @@ from pydifact.control import Characters
 from .findings import ERROR, WARNING, Finding, IntakeError, Outcome
 
 CHUNK = 1 << 20
+BATCH = 64  # segments handed on at a time: few enough to stay young for the GC
 CHARSETS = {"UNOA": "ascii", "UNOB": "ascii", "UNOC": "latin-1", "UNOD": "iso8859-2",
             "UNOE": "iso8859-5", "UNOF": "iso8859-7", "UNOG": "iso8859-3", "UNOH": "iso8859-4",
             "UNOI": "iso8859-6", "UNOJ": "iso8859-8", "UNOK": "iso8859-9", "UNOW": "utf-8",
@@ -202,34 +204,151 @@ def split_elements(body: str, chars: Characters) -> tuple[Elements, list[str]]:
     return elements, odd
 
 
-def _fast(path: Path, syntax: str, chars: Characters, codec: str, source: str,
-          findings: list[Finding]) -> Iterator[Segment]:
+def _released_parts(text: str, term: str, rel: str) -> tuple[list[str], str]:
+    """What _raw_segments makes of one chunk (pending text first) in which a terminator may
+    be released: the complete segments (leading blanks stripped, empty ones dropped) and
+    the text left over. Only the pieces that end in a release character are looked at one
+    by one; `term` and `rel` must differ."""
+    parts = text.split(term)
+    pending = parts.pop()
+    released = [i for i in compress(count(), map(str.endswith, parts, repeat(rel)))
+                if (len(parts[i]) - len(parts[i].rstrip(rel))) % 2]  # an odd run: released
+    if released:
+        joined: list[str] = []
+        done = k = 0
+        while k < len(released):
+            first = last = released[k]
+            while k + 1 < len(released) and released[k + 1] == last + 1:
+                k += 1
+                last += 1
+            k += 1
+            joined += parts[done:first]
+            if last + 1 < len(parts):  # the terminator after `last` ends the segment
+                joined.append(term.join(parts[first:last + 2]))
+                done = last + 2
+            else:  # released up to the end of the chunk: the segment goes on in the next
+                pending = term.join(parts[first:]) + term + pending
+                done = len(parts)
+        joined += parts[done:]
+        parts = joined
+    return list(filter(None, map(str.lstrip, parts, repeat(_BLANK)))), pending
+
+
+def _checked(number: int, text: str, chars: Characters, source: str,
+             findings: list[Finding]) -> tuple[list[Finding], Segment]:
+    """One segment the general way (release characters, malformed tags), with the findings
+    it gives rise to."""
+    where = f"segment {number}"
+    notes: list[Finding] = []
+    elements, odd = split_elements(text, chars)
+    tag = elements[0][0] if elements[0] else ""
+    if odd:
+        notes.append(Finding(source, where, "", tag, "release",
+                             f"Release character {chars.escape_character!r} before "
+                             f"{', '.join(repr(c) for c in odd[:3])}, which needs no "
+                             "release; read as the character itself.", WARNING))
+    if len(elements[0]) != 1 or not _TAG.fullmatch(tag):
+        notes.append(Finding(source, where, "", "", "syntax",
+                             f"{text[:20]!r} does not start with a segment tag; "
+                             "segment ignored.", ERROR))
+        tag = ""  # still a segment: UNT counts it
+    return notes, (number, tag, elements[1:])
+
+
+def _truncated(number: int, source: str) -> Finding:
+    return Finding(source, f"segment {number}", "", "", "truncated",
+                   "The file ends in the middle of a segment (no segment terminator): it "
+                   "was cut short; the part segment is ignored.", ERROR)
+
+
+def _fast_batches(path: Path, syntax: str, chars: Characters, codec: str, source: str,
+                  findings: list[Finding]) -> Iterator[list[Segment]]:
+    """The fast engine's segments, a list (of at most BATCH) at a time.
+
+    A segment that gives rise to a finding starts a new list, and its finding is added
+    only when the reader asks for that list: findings land in `findings` in exactly the
+    order the segment-at-a-time generator (_raw_segments + split_elements) gave them.
+    Segments without a release character and with a tag already seen are split with
+    str.split alone; the others go through split_elements, the reference.
+    """
     chunks = _text_chunks(path, codec, syntax, source, findings)
     head = next(chunks, "")
     if head.lstrip(" \r\n\t").startswith("UNA"):
         head = head.lstrip(" \r\n\t")[9:]
     stream = (c for part in ([head], chunks) for c in part)
-    for number, (text, complete) in enumerate(_raw_segments(stream, chars), start=1):
-        where = f"segment {number}"
-        if not complete:
-            findings.append(Finding(source, where, "", "", "truncated",
-                                    "The file ends in the middle of a segment (no segment "
-                                    "terminator): it was cut short; the part segment is "
-                                    "ignored.", ERROR))
-            return
-        elements, odd = split_elements(text, chars)
-        tag = elements[0][0] if elements[0] else ""
-        if odd:
-            findings.append(Finding(source, where, "", tag, "release",
-                                    f"Release character {chars.escape_character!r} before "
-                                    f"{', '.join(repr(c) for c in odd[:3])}, which needs no "
-                                    "release; read as the character itself.", WARNING))
-        if len(elements[0]) != 1 or not _TAG.fullmatch(tag):
-            findings.append(Finding(source, where, "", "", "syntax",
-                                    f"{text[:20]!r} does not start with a segment tag; "
-                                    "segment ignored.", ERROR))
-            tag = ""  # still a segment: UNT counts it
-        yield number, tag, elements[1:]
+    term, data = chars.segment_terminator, chars.data_separator
+    sub, rel = chars.component_separator, chars.escape_character
+    number = 0
+    if len({term, data, sub, rel}) < 4:  # a UNA that gives two roles one character
+        for text, complete in _raw_segments(stream, chars):
+            number += 1
+            if not complete:
+                findings.append(_truncated(number, source))
+                return
+            notes, segment = _checked(number, text, chars, source, findings)
+            findings.extend(notes)
+            yield [segment]
+        return
+    tags: set[str] = set()  # well-formed tags seen so far (at most 26 * 36 * 36)
+    sub_data, sub_term, rel_term = sub + data, sub + term, rel + term
+    pending = ""
+    for chunk in stream:
+        text = pending + chunk
+        if rel_term in text:
+            parts, pending = _released_parts(text, term, rel)
+        else:
+            parts = text.split(term)
+            pending = parts.pop()
+            parts = list(filter(None, map(str.lstrip, parts, repeat(_BLANK))))
+        for start in range(0, len(parts), BATCH):
+            some = parts[start:start + BATCH]
+            # No release character, no empty component at the end of an element, and
+            # tags seen before: each segment is two str.split and nothing else.
+            blob = term.join(some)
+            if rel not in blob and sub_data not in blob and sub_term not in blob and \
+                    not blob.endswith(sub):
+                heads, seps, rests = zip(*map(str.partition, some, repeat(data)))
+                if all(seps) and tags.issuperset(heads):
+                    yield list(zip(range(number + 1, number + 1 + len(some)), heads,
+                                   [[e.split(sub) for e in r.split(data)] for r in rests]))
+                    number += len(some)
+                    continue
+            batch: list[Segment] = []
+            for part in some:
+                number += 1
+                if rel not in part:
+                    tag, sep, rest = part.partition(data)
+                    if tag in tags or (sub not in tag and _TAG.fullmatch(tag) is not None
+                                       and not tags.add(tag)):  # type: ignore[func-returns-value]
+                        if not sep:
+                            batch.append((number, tag, []))
+                        elif sub not in rest:
+                            batch.append((number, tag, [[e] for e in rest.split(data)]))
+                        elif sub_data in rest or rest.endswith(sub):
+                            batch.append((number, tag, [
+                                p if len(p) == 1 or p[-1] else _trim(p)
+                                for p in [e.split(sub) for e in rest.split(data)]]))
+                        else:
+                            batch.append((number, tag, [e.split(sub)
+                                                        for e in rest.split(data)]))
+                        continue
+                notes, segment = _checked(number, part, chars, source, findings)
+                if notes:
+                    if batch:
+                        yield batch
+                        batch = []
+                    findings.extend(notes)
+                batch.append(segment)
+            if batch:
+                yield batch
+    if pending.strip(_BLANK + "\t\x00\x1a"):
+        findings.append(_truncated(number + 1, source))
+
+
+def _fast(path: Path, syntax: str, chars: Characters, codec: str, source: str,
+          findings: list[Finding]) -> Iterator[Segment]:
+    for batch in _fast_batches(path, syntax, chars, codec, source, findings):
+        yield from batch
 
 
 def _pydifact(path: Path, syntax: str, chars: Characters, codec: str, source: str,
@@ -253,9 +372,22 @@ def _pydifact(path: Path, syntax: str, chars: Characters, codec: str, source: st
                                 f"EDIFACT syntax error: {exc}", ERROR))
 
 
+def _pydifact_batches(path: Path, syntax: str, chars: Characters, codec: str, source: str,
+                      findings: list[Finding]) -> Iterator[list[Segment]]:
+    return ([segment] for segment in _pydifact(path, syntax, chars, codec, source, findings))
+
+
 def segments(path: str | Path, *, source: str = "", findings: list[Finding] | None = None,
              engine: str = "fast") -> tuple[Header, Iterator[Segment]]:
     """Open an interchange: its header (syntax, characters) and its numbered segments."""
+    header, batches = segment_batches(path, source=source, findings=findings, engine=engine)
+    return header, (segment for batch in batches for segment in batch)
+
+
+def segment_batches(path: str | Path, *, source: str = "",
+                    findings: list[Finding] | None = None,
+                    engine: str = "fast") -> tuple[Header, Iterator[list[Segment]]]:
+    """segments(), handed out a list at a time (never an empty one): what run() reads."""
     path = Path(path)
     source = source or path.name
     sink = findings if findings is not None else []
@@ -273,7 +405,7 @@ def segments(path: str | Path, *, source: str = "", findings: list[Finding] | No
         sink.append(Finding(source, "segment 1", "", "UNB", "charset",
                             f"Unknown syntax identifier {syntax[:10]!r}; read as UTF-8.",
                             WARNING))
-    reader = {"fast": _fast, "pydifact": _pydifact}.get(engine)
+    reader = {"fast": _fast_batches, "pydifact": _pydifact_batches}.get(engine)
     if reader is None:
         raise ValueError(f"engine must be 'fast' or 'pydifact', not {engine!r}")
     return Header(syntax=syntax, characters=chars), reader(path, syntax, chars, codec, source,
@@ -403,16 +535,34 @@ class _Envelope:
         return out
 
 
+_SERVICE_TAGS = frozenset({"", "UNB", "UNG", "UNH", "UNT", "UNE", "UNZ"})
+
+
 def run(path: str | Path, handler: Handler, *, source: str = "",
         findings: list[Finding] | None = None, engine: str = "fast") -> Iterator[Outcome]:
-    """Feed every message of the wanted types to `handler`; yield what it yields."""
+    """Feed every message of the wanted types to `handler`; yield what it yields.
+
+    A handler may offer `segment_table`, tag -> function(number, elements), for the tags it
+    reads; run() calls those directly and everything else through handler.segment."""
     sink = findings if findings is not None else []
-    header, segs = segments(path, source=source, findings=sink, engine=engine)
+    header, batches = segment_batches(path, source=source, findings=sink, engine=engine)
     envelope = _Envelope(header, handler, source or Path(path).name, sink)
+    feed, segment = envelope.feed, handler.segment
+    table: dict[str, Callable[[int, Elements], list[Outcome] | None]] = \
+        getattr(handler, "segment_table", None) or {}
+    service = _SERVICE_TAGS
+    inside = False  # in a message the handler reads: its segments skip envelope.feed
     last = 0
-    for number, tag, elements in segs:
-        last = number
-        out = envelope.feed(number, tag, elements)
-        if out:
-            yield from out
+    for batch in batches:
+        for number, tag, elements in batch:
+            if inside and tag not in service:
+                envelope.count += 1
+                fn = table.get(tag)
+                out = fn(number, elements) if fn is not None else segment(number, tag, elements)
+            else:
+                out = feed(number, tag, elements)
+                inside = envelope.in_message and not envelope.skip
+            if out:
+                yield from out
+        last = batch[-1][0]
     yield from envelope.finish(last)

@@ -45,6 +45,10 @@ TRUE_WORDS = frozenset({"1", "true", "yes", "y", "t"})
 FALSE_WORDS = frozenset({"0", "false", "no", "n", "f", ""})
 PARTY_ROLES = ("shipper", "consignee", "notify")
 _MEMO_LIMIT = 200_000
+_VOYAGE_MEMO_LIMIT = 1024
+_INF = math.inf
+VOYAGE_FIELDS = ("voyage_id", "vessel_imo", "vessel_name", "vessel_flag", "carrier",
+                 "port_of_call", "eta")
 
 
 def _eta(raw: str) -> str:
@@ -64,6 +68,8 @@ class Reference:
         self.ports, self.hs, self.countries = ports, hs, countries
         self.size_types, self.currencies = size_types, currencies
         self._memo: dict[tuple[str, str], Check] = {}
+        # voyage values -> (clean voyage, problems): see _Validator.voyage_memo
+        self._voyages: dict[tuple[Any, ...], tuple[dict[str, Any], tuple[Any, ...]]] = {}
         self._checks: dict[str, Callable[[str], Check]] = {
             "locode": self._locode, "country": self._country, "hs": self._hs,
             "currency": self._currency, "size_type": self._size_type,
@@ -125,12 +131,22 @@ def _default_reference() -> Reference:
 
 
 class _Validator:
-    """Walks one record, building the clean copy and collecting findings."""
+    """Walks one record, building the clean copy and collecting findings.
+
+    The record walk reads a value of the expected type (text that is a str, a mass that is
+    a positive float, a list of str) inline, and builds a field's name only when that field
+    has a problem; every other value goes through the general methods (text, code, number,
+    ...), which say what is wrong. Both ways give the same clean record and the same problems
+    in the same order (tests/test_validate.py compares them with the plain walk)."""
 
     def __init__(self, ref: Reference):
         self.ref = ref
         self.problems: list[tuple[str, Severity, str, str]] = []  # field, severity, code, msg
         self.errors = 0
+        # Reference.check's memo, read directly when check is Reference's own.
+        memo = getattr(ref, "_memo", None)
+        own = getattr(getattr(ref, "check", None), "__func__", None) is Reference.check
+        self._known = memo.get if own and isinstance(memo, dict) else None
 
     def add(self, field: str, severity: Severity, code: str, message: str) -> None:
         self.problems.append((field, severity, code, message))
@@ -160,6 +176,20 @@ class _Validator:
             self.add(field, *problem)
         return code
 
+    def code_at(self, kind: str, value: Any, prefix: str, name: str) -> str:
+        """code(kind, value, f"{prefix}.{name}") (not required), naming the field only
+        when it has a problem."""
+        if type(value) is str:
+            raw = value.strip()
+            if not raw:
+                return ""
+            found = self._known((kind, raw)) if self._known is not None else None
+            code, problem = found if found is not None else self.ref.check(kind, raw)
+            if problem:
+                self.add(f"{prefix}.{name}" if prefix else name, *problem)
+            return code
+        return self.code(kind, value, f"{prefix}.{name}" if prefix else name)
+
     def number(self, value: Any, field: str) -> float | None:
         if value is None or value == "":
             return None
@@ -175,6 +205,14 @@ class _Validator:
             self.add(field, ERROR, "range", f"Must be a number greater than zero, not {value!r}.")
             return None
         return number
+
+    def number_at(self, value: Any, prefix: str, name: str) -> float | None:
+        """number(value, f"{prefix}.{name}"); a positive finite float is taken as it is."""
+        if type(value) is float and 0.0 < value < _INF:
+            return value
+        if value is None:
+            return None
+        return self.number(value, f"{prefix}.{name}")
 
     def integer(self, value: Any, field: str) -> int | None:
         number = self.number(value, field)
@@ -207,6 +245,19 @@ class _Validator:
             return []
         return [s for s in (self.text(v, field) for v in value) if s]
 
+    def strings_at(self, value: Any, prefix: str, name: str) -> list[str]:
+        """strings(value, f"{prefix}.{name}") for a list of str without building the name."""
+        if type(value) is list:
+            out = []
+            for v in value:
+                if type(v) is not str:
+                    return self.strings(value, f"{prefix}.{name}" if prefix else name)
+                v = v.strip()
+                if v:
+                    out.append(v)
+            return out
+        return self.strings(value, f"{prefix}.{name}" if prefix else name)
+
     def mapping(self, value: Any, field: str) -> dict[str, Any]:
         if isinstance(value, dict):
             return value
@@ -225,19 +276,27 @@ class _Validator:
 
     def record(self, rec: Any) -> dict[str, Any]:
         rec = self.mapping(rec, "")
-        voyage = self.voyage(self.mapping(rec.get("voyage"), "voyage"))
+        voyage = self.voyage_memo(self.mapping(rec.get("voyage"), "voyage"))
+        bl = rec.get("bl_number")
         out: dict[str, Any] = {"voyage": voyage,
-                               "bl_number": self.text(rec.get("bl_number"), "bl_number",
-                                                      required=True)}
-        for name in ("place_of_receipt", "port_of_loading"):
-            out[name] = self.code("locode", rec.get(name), name)
+                               "bl_number": bl.strip() if type(bl) is str and bl.strip()
+                               else self.text(bl, "bl_number", required=True)}
+        code_at = self.code_at
+        out["place_of_receipt"] = code_at("locode", rec.get("place_of_receipt"), "",
+                                          "place_of_receipt")
+        out["port_of_loading"] = code_at("locode", rec.get("port_of_loading"), "",
+                                         "port_of_loading")
         out["transshipment_ports"] = [
-            p for p in (self.code("locode", s, "transshipment_ports")
-                        for s in self.strings(rec.get("transshipment_ports"),
-                                              "transshipment_ports")) if p]
-        for name in ("port_of_discharge", "final_destination"):
-            out[name] = self.code("locode", rec.get(name), name)
-        out["freight_terms"] = self.text(rec.get("freight_terms"), "freight_terms").upper()
+            p for p in (code_at("locode", s, "", "transshipment_ports")
+                        for s in self.strings_at(rec.get("transshipment_ports"), "",
+                                                 "transshipment_ports")) if p]
+        out["port_of_discharge"] = code_at("locode", rec.get("port_of_discharge"), "",
+                                           "port_of_discharge")
+        out["final_destination"] = code_at("locode", rec.get("final_destination"), "",
+                                           "final_destination")
+        terms = rec.get("freight_terms")
+        out["freight_terms"] = (terms.strip() if type(terms) is str
+                                else self.text(terms, "freight_terms")).upper()
         out["parties"] = self.parties(self.mapping(rec.get("parties"), "parties"))
         boxes = self.items(rec.get("containers"), "containers")
         out["containers"] = [self.container(c, f"containers[{i}]") for i, c in enumerate(boxes)]
@@ -245,6 +304,29 @@ class _Validator:
             self.add("containers", WARNING, "no_containers", "The bill of lading lists no "
                      "containers.")
         return out
+
+    def voyage_memo(self, v: dict[str, Any]) -> dict[str, Any]:
+        """voyage(v), remembered per Reference for a voyage of plain text values: every bill
+        of lading of a message carries the same one."""
+        memo = getattr(self.ref, "_voyages", None)
+        if memo is None or self._known is None or type(v) is not dict:
+            return self.voyage(v)
+        key = tuple([v.get(name) for name in VOYAGE_FIELDS])
+        for value in key:
+            if value is not None and type(value) is not str:
+                return self.voyage(v)
+        found = memo.get(key)
+        if found is None:
+            start = len(self.problems)
+            clean = self.voyage(v)
+            if len(memo) >= _VOYAGE_MEMO_LIMIT:
+                memo.clear()
+            memo[key] = found = (clean, tuple(self.problems[start:]))
+            return dict(clean)
+        clean, problems = found
+        for problem in problems:
+            self.add(*problem)
+        return dict(clean)
 
     def voyage(self, v: dict[str, Any]) -> dict[str, Any]:
         return {
@@ -262,68 +344,94 @@ class _Validator:
         out: dict[str, Any] = {role: None for role in PARTY_ROLES}
         for role, p in parties.items():
             field = f"parties.{role}"
-            p = self.mapping(p, field)
-            name = self.text(p.get("name"), f"{field}.name")
+            if not isinstance(p, dict):
+                p = self.mapping(p, field)
+            name = p.get("name")
+            name = name.strip() if type(name) is str else self.text(name, f"{field}.name")
             if not name:
                 out[str(role)] = None
                 continue
-            party = {"name": name, "address": self.text(p.get("address"), f"{field}.address"),
-                     "country": self.code("country", p.get("country"), f"{field}.country")}
+            address = p.get("address")
+            party = {"name": name,
+                     "address": address.strip() if type(address) is str
+                     else self.text(address, f"{field}.address"),
+                     "country": self.code_at("country", p.get("country"), field, "country")}
             if p.get("identifier"):
                 party["identifier"] = self.text(p["identifier"], f"{field}.identifier")
             out[str(role)] = party
         return out
 
     def container(self, c: Any, prefix: str) -> dict[str, Any]:
-        c = self.mapping(c, prefix)
-        number = self.text(c.get("container_number"), f"{prefix}.container_number")
+        if not isinstance(c, dict):
+            c = self.mapping(c, prefix)
+        number = c.get("container_number")
+        number = number.strip() if type(number) is str \
+            else self.text(number, f"{prefix}.container_number")
         if not is_clean_container_number(number):  # core (stdnum) decides, and says why
             try:
                 number = validate_container_number(number)
             except InvalidValue as exc:
                 self.add(f"{prefix}.container_number", ERROR, exc.code, exc.message)
-        size_type = self.code("size_type", c.get("size_type"), f"{prefix}.size_type")
-        gross = self.number(c.get("gross_mass_kg"), f"{prefix}.gross_mass_kg")
-        vgm = self.number(c.get("vgm_kg"), f"{prefix}.vgm_kg")
+        size_type = self.code_at("size_type", c.get("size_type"), prefix, "size_type")
+        gross = self.number_at(c.get("gross_mass_kg"), prefix, "gross_mass_kg")
+        vgm = self.number_at(c.get("vgm_kg"), prefix, "vgm_kg")
         if gross and vgm and abs(gross - vgm) > max(VGM_TOLERANCE_KG,
                                                     gross * VGM_TOLERANCE_SHARE):
             self.add(f"{prefix}.vgm_kg", WARNING, "vgm_far",
                      f"VGM {vgm:g} kg is far from the declared gross mass {gross:g} kg.")
-        load = self.text(c.get("full_empty"), f"{prefix}.full_empty").upper() or "F"
-        if load not in ("F", "E"):
+        load = c.get("full_empty")
+        load = (load.strip() if type(load) is str
+                else self.text(load, f"{prefix}.full_empty")).upper() or "F"
+        if load != "F" and load != "E":
             self.add(f"{prefix}.full_empty", WARNING, "unknown",
                      f"Full/empty indicator {load[:10]!r} is neither F nor E; taken as full.")
             load = "F"
-        goods = self.items(c.get("goods"), f"{prefix}.goods")
+        goods = c.get("goods")
+        if not isinstance(goods, list):
+            goods = self.items(goods, f"{prefix}.goods")
+        seals = self.strings_at(c.get("seals"), prefix, "seals")
+        reefer = c.get("reefer")
+        if reefer is not True and reefer is not False:
+            reefer = self.boolean(reefer, f"{prefix}.reefer")
         return {
-            "container_number": number, "size_type": size_type,
-            "seals": self.strings(c.get("seals"), f"{prefix}.seals"),
+            "container_number": number, "size_type": size_type, "seals": seals,
             "gross_mass_kg": gross, "vgm_kg": vgm, "full_empty": load,
-            "reefer": self.boolean(c.get("reefer"), f"{prefix}.reefer")
-            or is_reefer_type(size_type),
+            "reefer": reefer or is_reefer_type(size_type),
             "goods": [self.goods(g, f"{prefix}.goods[{j}]") for j, g in enumerate(goods)],
         }
 
     def goods(self, g: Any, prefix: str) -> dict[str, Any]:
-        g = self.mapping(g, prefix)
-        gross = self.number(g.get("gross_kg"), f"{prefix}.gross_kg")
-        net = self.number(g.get("net_kg"), f"{prefix}.net_kg")
+        if not isinstance(g, dict):
+            g = self.mapping(g, prefix)
+        gross = self.number_at(g.get("gross_kg"), prefix, "gross_kg")
+        net = self.number_at(g.get("net_kg"), prefix, "net_kg")
         if gross and net and net > gross:
             self.add(f"{prefix}.net_kg", WARNING, "net_above_gross",
                      f"Net mass {net:g} kg is above the gross mass {gross:g} kg.")
-        value = self.number(g.get("value"), f"{prefix}.value")
-        currency = self.code("currency", g.get("currency"), f"{prefix}.currency")
+        value = self.number_at(g.get("value"), prefix, "value")
+        currency = self.code_at("currency", g.get("currency"), prefix, "currency")
         if value and not currency:
             self.add(f"{prefix}.currency", WARNING, "missing", "A value is given without "
                      "its currency.")
+        hs_code = self.code_at("hs", g.get("hs_code"), prefix, "hs_code")
+        description = g.get("description")
+        description = description.strip() if type(description) is str \
+            else self.text(description, f"{prefix}.description")
+        packages = g.get("packages")
+        if type(packages) is str and packages.isascii() and packages.isdigit() and \
+                0.0 < (count := float(packages)) < _INF:
+            packages = int(count)  # what integer() makes of a plain count
+        else:
+            packages = self.integer(packages, f"{prefix}.packages")
+        package_type = g.get("package_type")
+        package_type = package_type.strip() if type(package_type) is str \
+            else self.text(package_type, f"{prefix}.package_type")
         return {
-            "hs_code": self.code("hs", g.get("hs_code"), f"{prefix}.hs_code"),
-            "description": self.text(g.get("description"), f"{prefix}.description"),
-            "packages": self.integer(g.get("packages"), f"{prefix}.packages"),
-            "package_type": self.text(g.get("package_type"), f"{prefix}.package_type"),
-            "gross_kg": gross, "net_kg": net, "value": value, "currency": currency,
-            "origin_country": self.code("country", g.get("origin_country"),
-                                        f"{prefix}.origin_country"),
+            "hs_code": hs_code, "description": description, "packages": packages,
+            "package_type": package_type, "gross_kg": gross, "net_kg": net, "value": value,
+            "currency": currency,
+            "origin_country": self.code_at("country", g.get("origin_country"), prefix,
+                                           "origin_country"),
         }
 
 
