@@ -22,10 +22,18 @@ from .artifact import Model, load, save
 from .errors import ModelError
 from .features import FeatureOptions
 from .metrics import PERCENTS, at_percents
-from .scoring import Factor, contributions, explain, raw_scores, score, scores_frame
+from .scoring import (
+    Factor,
+    contributions,
+    explain,
+    explain_texts,
+    raw_scores,
+    score,
+    scores_frame,
+)
 from .table import parse_label, read_table
 from .training import TrainOptions, train
 
 __all__ = ["PERCENTS", "Factor", "FeatureOptions", "Model", "ModelError", "TrainOptions",
-           "at_percents", "contributions", "explain", "load", "parse_label", "raw_scores",
-           "read_table", "save", "score", "scores_frame", "train"]
+           "at_percents", "contributions", "explain", "explain_texts", "load", "parse_label",
+           "raw_scores", "read_table", "save", "score", "scores_frame", "train"]

@@ -20,6 +20,7 @@ def fit_platt(raw: np.ndarray, y: np.ndarray, iterations: int = 100) -> tuple[fl
     positives, negatives = float(y.sum()), float(len(y) - y.sum())
     target = np.where(y == 1, (positives + 1) / (positives + 2), 1 / (negatives + 2))
     a, b = 1.0, float(np.log((positives + 1) / (negatives + 1)))
+    loss = _log_loss(raw, target, a, b)
     for _ in range(iterations):
         p = sigmoid(a * raw + b)
         w = np.maximum(p * (1 - p), 1e-12)
@@ -27,13 +28,30 @@ def fit_platt(raw: np.ndarray, y: np.ndarray, iterations: int = 100) -> tuple[fl
         hess = np.array([[np.dot(w, raw * raw), np.dot(w, raw)],
                          [np.dot(w, raw), np.sum(w)]]) + 1e-9 * np.eye(2)
         step = np.linalg.solve(hess, grad)
-        a, b = a - float(step[0]), b - float(step[1])
-        if np.abs(step).max() < 1e-10:
+        # A full Newton step can overshoot far from the optimum (a rare class, scores spread
+        # over a wide range) and run away to slopes of 1e10; halve it until the loss falls.
+        scale = 1.0
+        while scale > 1e-10:
+            trial = _log_loss(raw, target, a - scale * float(step[0]),
+                              b - scale * float(step[1]))
+            if trial <= loss:
+                break
+            scale /= 2
+        else:
+            break  # no step lowers the loss: at the optimum
+        a, b, loss = a - scale * float(step[0]), b - scale * float(step[1]), trial
+        if scale * np.abs(step).max() < 1e-10:
             break
     if not a > 0:
         # A booster that ranks worse than chance on validation: keep the order it gives.
         a = 1e-6
     return a, b
+
+
+def _log_loss(raw: np.ndarray, target: np.ndarray, a: float, b: float) -> float:
+    z = a * raw + b
+    # log(1 + exp(z)) - target * z, the cross-entropy of the logistic curve, without overflow
+    return float(np.mean(np.logaddexp(0.0, z) - target * z))
 
 
 def sigmoid(x: np.ndarray) -> np.ndarray:

@@ -22,7 +22,15 @@ import polars as pl
 
 from .columns import CATEGORICAL, ENTITY, NUMERIC, ColumnRole, choose_ratios, detect_columns
 from .errors import ModelError
-from .history import KeyHistory, auc, fit_history, key_values, lookup_history, smoothed_rate
+from .history import (
+    MISSING,
+    SEPARATOR,
+    KeyHistory,
+    auc,
+    fit_history,
+    key_values,
+    smoothed_rate,
+)
 
 
 @dataclass(frozen=True)
@@ -104,20 +112,146 @@ def fit_features(df: pl.DataFrame, y: np.ndarray, t: np.ndarray, *, skip: set[st
 
 
 def transform(state: FeatureState, df: pl.DataFrame, t: np.ndarray) -> np.ndarray:
-    """Encode a frame to be scored; it must have every input column (labels are not read)."""
+    """Encode a frame to be scored; it must have every input column (labels are not read).
+
+    The same features as training computes (_plain_features, _history_features), written as
+    one polars query; history lookups join on integer codes (_coded_histories) rather than
+    on text keys built for every row. The matrix comes out column-major, as LightGBM reads
+    it without a copy."""
     missing = [c for c in state.input_columns if c not in df.columns]
     if missing:
         raise ModelError("feature mismatch: the data lacks column(s) the model was trained "
                          f"on: {', '.join(repr(c) for c in missing)}")
-    columns = _plain_features(state, df, t)
-    keyed = _key_frame(df, state.roles)
-    for history in state.histories:
-        n, pos = lookup_history(history, key_values(keyed, history.columns))
-        columns.update(_history_features(state, history, n, pos, n))
-    if list(columns) != state.features:
+    numeric = [r.name for r in state.roles if r.kind == NUMERIC]
+    _check_numbers(df, numeric)
+    features: list[Feature] = []
+    exprs: list[pl.Expr] = []
+
+    def add(feature: Feature, expr: pl.Expr) -> None:
+        features.append(feature)
+        exprs.append(expr.cast(pl.Float64).alias(f"__f{len(exprs)}"))
+
+    number = {name: pl.col(name).cast(pl.Float64, strict=False).fill_null(np.nan)
+              for name in numeric}
+    for name, expr in number.items():
+        add(Feature(name, (name,)), expr)
+    for top, bottom in state.ratios:
+        below = number[bottom]
+        add(Feature(f"{top} / {bottom}", (top, bottom)),
+            number[top] / pl.when(below == 0).then(np.nan).otherwise(below))
+    for name, words in state.vocab.items():
+        codes = np.arange(len(words), dtype=np.float64)
+        add(Feature(name, (name,), categorical=True),
+            pl.col(name).cast(pl.String).replace_strict(words, codes, default=None,
+                                                        return_dtype=pl.Float64)
+            .fill_null(np.nan))
+    lf = df.lazy().with_columns(pl.Series("__t", t, dtype=pl.Int64))
+    if state.date and state.options.weekday:
+        add(Feature(f"weekday of {state.date}", (state.date,), categorical=True),
+            pl.col("__t").cast(pl.Datetime("us")).dt.weekday())
+    # key columns as canonical text (as _key_frame), once each, "missing" a value of its own
+    keys = [r for r in state.roles if r.key]
+    lf = lf.with_columns([(pl.col(r.name).cast(pl.Float64, strict=False).cast(pl.String)
+                           if r.kind == NUMERIC else pl.col(r.name).cast(pl.String))
+                          .fill_null(MISSING).alias(f"__c{i}") for i, r in enumerate(keys)])
+    canonical = {r.name: f"__c{i}" for i, r in enumerate(keys)}
+    coded = _coded_histories(state)
+    # each key column's values as integer codes (null: in no history), once per column
+    columns = sorted({c for i in coded.tables for c in state.histories[i].columns})
+    for c in columns:
+        lf = lf.join(coded.values[c].lazy().rename({"value": canonical[c], "code": f"__d_{c}"}),
+                     on=canonical[c], how="left", maintain_order="left")
+    for i, history in enumerate(state.histories):
+        if i in coded.tables:  # joined on one 64-bit number made of the columns' codes
+            key = pl.lit(0, pl.UInt64)
+            for c in history.columns:
+                key = key * (1 << 32) + pl.col(f"__d_{c}").cast(pl.UInt64)
+            table = coded.tables[i].lazy()
+        else:
+            parts = [pl.col(canonical[c]) for c in history.columns]
+            key = parts[0] if len(parts) == 1 else pl.concat_str(parts, separator=SEPARATOR)
+            table = history.table.lazy()
+        table = table.select(pl.col("key").alias(f"__k{i}"), pl.col("n").alias(f"__n{i}"),
+                             pl.col("pos").alias(f"__p{i}"))
+        lf = lf.with_columns(key.alias(f"__k{i}")).join(table, on=f"__k{i}", how="left",
+                                                        maintain_order="left")
+        n, pos = pl.col(f"__n{i}").fill_null(0), pl.col(f"__p{i}").fill_null(0)
+        sources = history.columns
+        weight = state.options.smoothing
+        add(Feature(f"illicit rate of earlier {history.name}", sources),
+            (pos + weight * state.prior) / (n + weight))  # smoothed_rate
+        add(Feature(f"earlier declarations of {history.name}", sources), n)
+        if state.options.frequency:
+            add(Feature(f"frequency of {history.name}", sources), n)
+    if features != state.features:
         raise ModelError("feature mismatch: the stored feature list does not match the "
                          "features this version computes; retrain the model")
-    return _matrix(columns)
+    return lf.select(exprs).collect(engine="in-memory").to_numpy(order="fortran")
+
+
+@dataclass
+class _Coded:
+    """History tables keyed by integer codes instead of joined text (see _coded_histories)."""
+
+    values: dict[str, pl.DataFrame]  # key column -> value (text), code (UInt32)
+    tables: dict[int, pl.DataFrame]  # position in state.histories -> key (UInt64), n, pos
+
+
+def _coded_histories(state: FeatureState) -> _Coded:
+    """Every value a history holds for each key column gets a code, and each history's key
+    becomes the codes of its columns packed in one 64-bit number (two columns at most): the
+    same matches as the joined text (a code stands for exactly one value), at a fraction of
+    the cost of building and hashing text keys for every scored row. Computed once per model.
+
+    A history whose keys do not split back into its columns (a value holding the separator,
+    or more than two columns) keeps its text key."""
+    stamp = tuple((h.columns, id(h.table)) for h in state.histories)
+    cached = getattr(state, "_coded", None)
+    if cached is not None and cached[0] == stamp:
+        return cached[1]
+    parts: dict[int, pl.DataFrame] = {}
+    for i, history in enumerate(state.histories):
+        k = len(history.columns)
+        if k > 2:
+            continue
+        if k == 1:
+            parts[i] = history.table.select(pl.col("key").alias(history.columns[0]), "n", "pos")
+            continue
+        split = history.table.select(
+            pl.col("key").str.split(SEPARATOR).alias("parts"), "n", "pos")
+        if (split["parts"].list.len() != k).any():
+            continue
+        parts[i] = split.select(*[pl.col("parts").list.get(j).alias(c)
+                                  for j, c in enumerate(history.columns)], "n", "pos")
+    values: dict[str, pl.DataFrame] = {}
+    for c in sorted({c for i in parts for c in state.histories[i].columns}):
+        seen = pl.concat([parts[i][c] for i in parts if c in state.histories[i].columns])
+        values[c] = seen.unique().sort().to_frame("value").with_row_index("code")
+    tables = {}
+    for i, table in parts.items():
+        key = pl.lit(0, pl.UInt64)
+        for c in state.histories[i].columns:
+            table = table.join(values[c].rename({"value": c, "code": f"__d_{c}"}), on=c)
+            key = key * (1 << 32) + pl.col(f"__d_{c}").cast(pl.UInt64)
+        tables[i] = table.select(key.alias("key"), "n", "pos")
+    coded = _Coded(values, tables)
+    state._coded = (stamp, coded)  # type: ignore[attr-defined]  # kept with the model
+    return coded
+
+
+def _check_numbers(df: pl.DataFrame, names: list[str]) -> None:
+    """A column that was numeric in training must be mostly numbers here too (as _numbers)."""
+    if not names:
+        return
+    counts = df.select(
+        *[pl.col(n).null_count().alias(f"a{i}") for i, n in enumerate(names)],
+        *[pl.col(n).cast(pl.Float64, strict=False).null_count().alias(f"b{i}")
+          for i, n in enumerate(names)]).row(0)
+    for i, name in enumerate(names):
+        nulls, failed = counts[i], counts[len(names) + i]
+        if failed - nulls > 0.5 * max(df.height - nulls, 1):
+            raise ModelError(f"feature mismatch: column {name!r} was numeric in training "
+                             "but most of its values here are not numbers")
 
 
 def _plain_features(state: FeatureState, df: pl.DataFrame, t: np.ndarray

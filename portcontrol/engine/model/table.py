@@ -68,6 +68,12 @@ def parse_time(df: pl.DataFrame, date: str | None) -> np.ndarray:
         return np.arange(df.height, dtype=np.int64)
     require_columns(df, [date], "date")
     raw = df[date]
+    if (raw.dtype == pl.Date or isinstance(raw.dtype, pl.Datetime)) and not raw.null_count():
+        # already a date or a time stamp (a typed frame rather than text): the same instant
+        # its ISO text would parse to; a time zone is dropped, as the text would show it
+        if isinstance(raw.dtype, pl.Datetime) and raw.dtype.time_zone is not None:
+            raw = raw.dt.replace_time_zone(None)
+        return raw.cast(pl.Datetime("us")).dt.epoch("us").to_numpy().astype(np.int64)
     if raw.null_count():
         row = int(raw.is_null().arg_max() or 0)
         raise ModelError(f"date column {date!r} is empty in row {row + 1}")

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+import numpy as np
 import polars as pl
 
 from .weights import TokenWeights
@@ -89,6 +90,10 @@ def candidates(qtokens: pl.DataFrame, postings: pl.DataFrame, row_weight: pl.Dat
     qtokens is the token_frame of the screened names; row_weight has columns row, cw_total
     (total token weight of each listed name). At most top_k rows per q, best estimates first;
     the order is deterministic.
+
+    A batch of names is made of few distinct words (a million manifest lines carry some
+    thousands), and a token's keys, postings and credits depend on the token alone: they are
+    computed once per distinct token, then put beside every name that has it.
     """
     if qtokens.height == 0:
         return pl.DataFrame(schema={"q": pl.UInt32, "row": pl.UInt32, "est": pl.Float64})
@@ -96,18 +101,66 @@ def candidates(qtokens: pl.DataFrame, postings: pl.DataFrame, row_weight: pl.Dat
         wq_total=pl.col("w").sum(),
         wq_freq=pl.col("w").filter(pl.col("tok").is_in(list(frequent))).sum(),
     ).rename({"owner": "q"})
-    joined = key_frame(qtokens).rename({"owner": "q", "pos": "qpos", "w": "qw"}).join(
-        postings.lazy(), on="h", how="inner")
+    # token id -> token, weight (a token's weight is a function of the token)
+    vocab = qtokens.select("tok", "w").unique("tok", maintain_order=True).with_row_index("owner")
     credit = pl.when(pl.col("exact") & pl.col("cexact")).then(1.0).otherwise(EDIT_CREDIT)
-    per_token = joined.group_by("q", "row", "qpos").agg(
-        mq=(pl.col("qw") * credit).max(), mc=(pl.col("cw") * credit).max())
-    per_pair = per_token.group_by("q", "row").agg(mq=pl.col("mq").sum(), mc=pl.col("mc").sum())
+    per_word = key_frame(vocab.with_columns(pos=pl.lit(0, pl.UInt16))).join(
+        postings.lazy(), on="h", how="inner").group_by("owner", "row").agg(
+        mq=(pl.col("w") * credit).max(), mc=(pl.col("cw") * credit).max()).rename(
+        {"owner": "t"})
+    occurrences = qtokens.lazy().select("owner", "pos", "tok").join(
+        vocab.lazy().select(pl.col("owner").alias("t"), "tok"), on="tok").select(
+        pl.col("owner").alias("q"), "t")
+    totals, words, occ = pl.collect_all([qtotals, per_word.sort("t", "row"), occurrences])
+    return _top_pairs(totals, words, occ, row_weight, floor=floor, top_k=top_k)
+
+
+def _top_pairs(totals: pl.DataFrame, words: pl.DataFrame, occ: pl.DataFrame,
+               row_weight: pl.DataFrame, *, floor: float, top_k: int) -> pl.DataFrame:
+    """The estimate of every (name, listed name) pair that shares a keyed token, summed over
+    the name's tokens, and the top_k pairs per name at or above floor.
+
+    In numpy: a name's pairs are the postings of each of its tokens (words, sorted by token t)
+    repeated for each occurrence (occ: q, t), then summed per pair; sorting and summing
+    integer arrays is several times faster than grouping a frame of that size."""
+    empty = pl.DataFrame(schema={"q": pl.UInt32, "row": pl.UInt32, "est": pl.Float64})
+    if words.height == 0 or occ.height == 0:
+        return empty
+    t_word = words["t"].to_numpy()
+    counts = np.bincount(t_word, minlength=int(occ["t"].max()) + 1)
+    starts = np.cumsum(counts) - counts
+    q_occ, t_occ = occ["q"].to_numpy().astype(np.int64), occ["t"].to_numpy()
+    repeat = counts[t_occ]
+    total = int(repeat.sum())
+    if total == 0:
+        return empty
+    # for each occurrence, the positions of its token's postings in `words`
+    first = np.cumsum(repeat) - repeat
+    index = np.repeat(starts[t_occ] - first, repeat) + np.arange(total)
+    rows = words["row"].to_numpy().astype(np.int64)
+    width = int(row_weight.height)
+    pair, inverse = np.unique(np.repeat(q_occ, repeat) * width + rows[index],
+                              return_inverse=True)
+    mq = np.bincount(inverse, weights=words["mq"].to_numpy()[index])
+    mc = np.bincount(inverse, weights=words["mc"].to_numpy()[index])
+    q, row = pair // width, pair % width
+    size = int(totals["q"].max()) + 1
+    wq_total, wq_freq = np.zeros(size), np.zeros(size)
+    wq_total[totals["q"].to_numpy()] = totals["wq_total"].to_numpy()
+    wq_freq[totals["q"].to_numpy()] = totals["wq_freq"].to_numpy()
+    cw_total = np.zeros(width)
+    cw_total[row_weight["row"].to_numpy()] = row_weight["cw_total"].to_numpy()
     # Frequent query tokens are assumed to match: their keys were dropped, so the join cannot
     # tell. No conflict penalty here: a word two slips away has no key and would look missing.
-    matched = pl.col("mq") + pl.col("mc") + 2 * pl.col("wq_freq")
-    scored = per_pair.join(qtotals, on="q").join(row_weight.lazy(), on="row").with_columns(
-        est=(matched / (pl.col("wq_total") + pl.col("cw_total"))).clip(0.0, 1.0))
-    kept = scored.filter(pl.col("est") >= floor).sort(
-        ["q", "est", "row"], descending=[False, True, False])
-    return kept.group_by("q", maintain_order=True).head(top_k).select(
-        "q", "row", "est").collect()
+    # Rounded so that the order of floating-point sums cannot change which rows are kept.
+    est = np.round(np.clip((mq + mc + 2 * wq_freq[q]) / (wq_total[q] + cw_total[row]),
+                           0.0, 1.0), 9)
+    keep = est >= floor
+    q, row, est = q[keep], row[keep], est[keep]
+    order = np.lexsort((row, -est, q))  # by name, best estimate first, then row
+    q, row, est = q[order], row[order], est[order]
+    start = np.flatnonzero(np.r_[True, q[1:] != q[:-1]]) if len(q) else np.zeros(0, int)
+    rank = np.arange(len(q)) - np.repeat(start, np.diff(np.r_[start, len(q)]))
+    top = rank < top_k
+    return pl.DataFrame({"q": q[top], "row": row[top], "est": est[top]},
+                        schema={"q": pl.UInt32, "row": pl.UInt32, "est": pl.Float64})

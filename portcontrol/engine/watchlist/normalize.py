@@ -191,8 +191,12 @@ def is_non_latin(text: str) -> bool:
     """True if the text has letters outside the Latin script (Cyrillic, Georgian...)."""
     if text.isascii():
         return False
-    return any(ch.isalpha() and not unicodedata.name(ch, "LATIN").startswith("LATIN")
-               for ch in text)
+    return any(_non_latin_letter(ch) for ch in set(text) if not ch.isascii())
+
+
+@lru_cache(maxsize=2**14)
+def _non_latin_letter(ch: str) -> bool:
+    return ch.isalpha() and not unicodedata.name(ch, "LATIN").startswith("LATIN")
 
 
 @lru_cache(maxsize=2**18)

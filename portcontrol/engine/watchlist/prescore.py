@@ -63,23 +63,45 @@ def joined_frame(tokens: pl.DataFrame, runs: Sequence[str] | None = None) -> pl.
 
 
 def name_bounds(pairs: pl.DataFrame, qtokens: pl.DataFrame, ctokens: pl.DataFrame,
-                cjoined: pl.DataFrame, qjoined: pl.DataFrame | None = None) -> pl.DataFrame:
+                cjoined: pl.DataFrame, qjoined: pl.DataFrame | None = None,
+                floor: float | None = None) -> pl.DataFrame:
     """(q, row, bound) for candidate pairs (q, row).
 
     qtokens: token_frame of the screened names; ctokens: the same for the listed names;
-    cjoined, qjoined: their joined_frame (qjoined is computed when not given).
+    cjoined, qjoined: their joined_frame (qjoined is computed when not given). With a floor,
+    only bounds at or above it are exact (the caller keeps only those); below it a bound may
+    come out lower than without the floor, never higher.
     """
     qjoined = joined_frame(qtokens) if qjoined is None else qjoined
-    qt = qtokens.lazy().rename({"owner": "q", "pos": "qpos", "tok": "qtok", "w": "qw",
-                                "len": "qlen", "digits": "qdigits", "first": "qfirst"})
-    ct = ctokens.lazy().rename({"owner": "row", "pos": "cpos", "tok": "ctok", "w": "cw",
-                                "len": "clen", "digits": "cdigits", "first": "cfirst"})
+    # Token pairs are compared once each (a similarity depends on the two tokens alone, and a
+    # batch's candidate pairs share few distinct token pairs), found through integer ids.
+    ctokens = ctokens.join(pairs.select(pl.col("row").alias("owner")).unique(), on="owner",
+                           how="semi")
+    vocab = pl.concat([qtokens.select("tok", "len", "digits", "first"),
+                       ctokens.select("tok", "len", "digits", "first")]).unique(
+        "tok").with_row_index("tid")
+    qt = qtokens.lazy().join(vocab.lazy().select("tok", "tid"), on="tok").select(
+        pl.col("owner").alias("q"), pl.col("pos").alias("qpos"), pl.col("w").alias("qw"),
+        pl.col("len").alias("qlen"), pl.col("tid").alias("qtid"))
+    ct = ctokens.lazy().join(vocab.lazy().select("tok", "tid"), on="tok").select(
+        pl.col("owner").alias("row"), pl.col("pos").alias("cpos"), pl.col("w").alias("cw"),
+        pl.col("len").alias("clen"), pl.col("tid").alias("ctid"))
     # Only token pairs that could be similar are compared: a length gap over three letters
     # is beyond every edit allowance (initials aside).
     compared = pairs.lazy().select("q", "row").join(qt, on="q").join(ct, on="row").filter(
         ((pl.col("qlen") - pl.col("clen")).abs() <= 3) | (pl.col("qlen") == 1)
-        | (pl.col("clen") == 1)).collect()
-    tok = compared.with_columns(sim=_token_similarity(compared)).filter(pl.col("sim") > 0).lazy()
+        | (pl.col("clen") == 1)).with_columns(
+        pair=pl.col("qtid").cast(pl.UInt64) * (1 << 32) + pl.col("ctid")).collect()
+    word_pairs = compared.select("pair", "qtid", "ctid").unique("pair").join(
+        vocab.select(pl.col("tid").alias("qtid"), pl.col("tok").alias("qtok"),
+                     pl.col("len").alias("qlen"), pl.col("digits").alias("qdigits"),
+                     pl.col("first").alias("qfirst")), on="qtid").join(
+        vocab.select(pl.col("tid").alias("ctid"), pl.col("tok").alias("ctok"),
+                     pl.col("len").alias("clen"), pl.col("digits").alias("cdigits"),
+                     pl.col("first").alias("cfirst")), on="ctid")
+    sims = word_pairs.select("pair", sim=_token_similarity(word_pairs)).filter(
+        pl.col("sim") > 0)
+    tok = compared.lazy().join(sims.lazy(), on="pair")
     # Each token's best partner; tokens with no partner at all are what the penalty counts.
     a = tok.group_by("q", "row", "qpos").agg(
         m=(pl.col("sim") * (pl.col("qw") + pl.col("cw"))).max(), w=pl.col("qw").first(),
@@ -87,24 +109,43 @@ def name_bounds(pairs: pl.DataFrame, qtokens: pl.DataFrame, ctokens: pl.DataFram
     b = tok.group_by("q", "row", "cpos").agg(w=pl.col("cw").first()).group_by("q", "row").agg(
         wc_matched=pl.col("w").sum())
     frame = pairs.lazy().select("q", "row").join(
-        qjoined.lazy().rename({"owner": "q", "j": "qj", "n": "nq", "w": "wq"}), on="q").join(
-        cjoined.lazy().rename({"owner": "row", "j": "cj", "n": "nc", "w": "wc"}), on="row").join(
-        a, on=["q", "row"], how="left").join(b, on=["q", "row"], how="left").with_columns(
+        qjoined.lazy().select(pl.col("owner").alias("q"), pl.col("n").alias("nq"),
+                              pl.col("w").alias("wq"), pl.col("j").str.len_chars().alias("lq")),
+        on="q").join(
+        cjoined.lazy().select(pl.col("owner").alias("row"), pl.col("n").alias("nc"),
+                              pl.col("w").alias("wc"), pl.col("j").str.len_chars().alias("lc")),
+        on="row").join(a, on=["q", "row"], how="left").join(b, on=["q", "row"], how="left"
+                                                            ).with_columns(
         pl.col("m", "wq_matched", "wc_matched").fill_null(0.0)).collect()
     lone = pl.min_horizontal((pl.col("wq") - pl.col("wq_matched")).clip(0.0),
                              (pl.col("wc") - pl.col("wc_matched")).clip(0.0))
     align = ((pl.col("m") - 2 * CONFLICT_PENALTY * lone) / (pl.col("wq") + pl.col("wc"))
              ).clip(0.0, 1.0)
-    return frame.select("q", "row", bound=pl.max_horizontal(align, _joined(frame)) + BOOST)
+    frame = frame.with_columns(align=align)
+    joined = _joined(frame, qjoined, cjoined, floor)
+    return frame.select("q", "row", bound=pl.max_horizontal("align", joined) + BOOST)
 
 
-def _joined(frame: pl.DataFrame) -> pl.Series:
-    """Run-together similarity (features.align_tokens) where the word counts differ, else 0."""
-    differ = (frame["nq"] != frame["nc"]).to_numpy()
+def _joined(frame: pl.DataFrame, qjoined: pl.DataFrame, cjoined: pl.DataFrame,
+            floor: float | None) -> pl.Series:
+    """Run-together similarity (features.align_tokens) where the word counts differ, else 0.
+
+    Levenshtein similarity is 1 - distance / longer length, and the distance is at least the
+    difference in length: a pair whose shorter run is under TOKEN_FLOOR of the longer cannot
+    reach TOKEN_FLOOR, so its 0 is known without comparing. With a floor for the bound, pairs
+    that could not bring it to the floor (a run similarity below floor - BOOST) are not
+    compared either: the run similarity then decides no bound at or above the floor."""
+    need = TOKEN_FLOOR if floor is None else max(TOKEN_FLOOR, floor - BOOST)
+    ratio = pl.min_horizontal("lq", "lc") / pl.max_horizontal("lq", "lc")
+    chosen = frame.with_row_index("_i").filter(
+        (pl.col("nq") != pl.col("nc")) & (ratio >= need - 1e-9)).select("_i", "q", "row").join(
+        qjoined.select(pl.col("owner").alias("q"), pl.col("j").alias("qj")), on="q").join(
+        cjoined.select(pl.col("owner").alias("row"), pl.col("j").alias("cj")), on="row")
     out = np.zeros(frame.height)
-    if differ.any():
-        sims = process.cpdist(frame["qj"].filter(differ).to_list(),
-                              frame["cj"].filter(differ).to_list(),
-                              scorer=Levenshtein.normalized_similarity, workers=-1)
-        out[differ] = np.where(sims >= TOKEN_FLOOR, sims, 0.0)
+    if chosen.height:
+        # float64: rapidfuzz returns float32 by default, a bound 1e-8 below the exact score
+        sims = process.cpdist(chosen["qj"].to_list(), chosen["cj"].to_list(),
+                              scorer=Levenshtein.normalized_similarity, workers=-1,
+                              dtype=np.float64)
+        out[chosen["_i"].to_numpy()] = np.where(sims >= TOKEN_FLOOR, sims, 0.0)
     return pl.Series("joined", out)

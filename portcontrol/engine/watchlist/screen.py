@@ -8,6 +8,7 @@ import polars as pl
 
 from .blocking import candidates, token_frame
 from .features import (
+    ALGORITHM,
     align_tokens,
     combine,
     country_feature,
@@ -19,7 +20,7 @@ from .index import WatchlistIndex
 from .model import FeatureResult, Match, Party
 from .normalize import NormName
 from .parallel import PARALLEL_MIN, Normalizer, Packed, Pending
-from .prescore import joined_frame, name_bounds
+from .prescore import BOOST, joined_frame, name_bounds
 
 # Chosen on the labelled evaluation set (evaluation.py; the table is in docs/watchlists.md):
 # precision and recall both about 0.98. F1 is flat from 0.78 to 0.84; the lower end finds more
@@ -29,7 +30,9 @@ DEFAULT_THRESHOLD = 0.80
 # keeps candidates well below the threshold; prescore then bounds them exactly.
 PREFILTER_MARGIN = 0.35
 TOP_K = 10
-BATCH_SIZE = 25_000
+ROUNDING = 1e-4  # scores are rounded to four decimals: bounds keep this much slack
+_WEIGHTS = {f.name: f.weight for f in ALGORITHM}
+BATCH_SIZE = 50_000
 
 
 class Screener:
@@ -81,7 +84,12 @@ class Screener:
             best: dict[int, tuple[tuple[float, bool, int], Match]] = {}
             for pos, match in self._identifier_matches(party, imo, container):
                 best[pos] = ((2.0, True, 0), match)
-            for row in pairs.get(q, ()):
+            country = _country(party)
+            for row, name_bound in pairs.get(q, ()):
+                # the bound with this party's country and legal form instead of the best case:
+                # most pairs that cannot reach the threshold stop here, before exact scoring
+                if self._cannot_reach(name_bound, country, packed.forms[q], row):
+                    continue
                 norm = norms.get(q) or norms.setdefault(q, packed.norm(q))
                 scored = self.score_pair(party, norm, row, self.threshold)
                 if scored is None:
@@ -98,24 +106,61 @@ class Screener:
                                   key=lambda m: (-m.score, m.watchlist_id)))
         return out
 
-    def _candidate_pairs(self, packed: Packed) -> dict[int, list[int]]:
-        """q -> listed-name rows worth scoring exactly: blocked, then bounded (prescore)."""
+    def _cannot_reach(self, name_bound: float, country: str | None, forms: str, row: int
+                      ) -> bool:
+        """Whether a pair whose name score is at most `name_bound` stays below the threshold
+        whatever the name scores, given the country and legal-form features (exact: the
+        features add their weighted values, see features.combine)."""
+        if self.threshold <= ROUNDING:
+            return False
+        name_row = self.index.rows[row]
+        listed = self.index.entries[name_row.entry].countries
+        bound = name_bound
+        if country and listed:
+            bound += _WEIGHTS["country"] * (1.0 if country in listed else -1.0)
+        if forms and name_row.norm.forms and not name_row.norm.forms.intersection(
+                forms.split(",")):
+            bound -= _WEIGHTS["legal_form"]
+        # scores are rounded to four decimals before the threshold is applied
+        return bound < self.threshold - ROUNDING
+
+    def _candidate_pairs(self, packed: Packed) -> dict[int, list[tuple[int, float]]]:
+        """q -> (listed-name row, upper bound of the name score) for the rows worth scoring
+        exactly: blocked, then bounded (prescore).
+
+        Both steps read a name's tokens alone (its exact keys are made of them too), and names
+        that differ only in legal form, case or punctuation have the same tokens: the work
+        runs once per distinct token string (u) and is shared by its names."""
         index = self.index
-        qtokens = token_frame(packed.tokens, index.weight)
+        distinct: dict[str, int] = {}  # token string -> u
+        owner: list[int] = []  # q -> u
+        first: list[int] = []  # u -> its first q
+        for q, text in enumerate(packed.tokens):
+            u = distinct.setdefault(text, len(distinct))
+            if u == len(first):
+                first.append(q)
+            owner.append(u)
+        tokens = list(distinct)
+        runs = [packed.runs[q] for q in first]
+        keys = [packed.keys[q] for q in first]
+        qtokens = token_frame(tokens, index.weight)
         blocked = candidates(qtokens, index.postings, index.row_weight_frame, index.frequent,
                              floor=max(0.0, self.threshold - PREFILTER_MARGIN), top_k=self.top_k)
         # Exact keys always count, even when every word is too common to block on.
-        keys = pl.DataFrame({"key": packed.keys + packed.runs}, schema={"key": pl.String})
-        exact = keys.with_columns(q=(pl.int_range(pl.len(), dtype=pl.UInt32) % len(packed.keys))
-                                  ).join(index.key_frame, on="key").select("q", "row")
+        exact = pl.DataFrame({"key": keys + runs}, schema={"key": pl.String}).with_columns(
+            q=pl.int_range(pl.len(), dtype=pl.UInt32) % len(keys)).join(
+            index.key_frame, on="key").select("q", "row")
         pairs = pl.concat([blocked.select("q", "row"), exact]).unique()
+        # (a hair of tolerance: the bound is a sum of floats, the score another)
+        floor = self.threshold - 1e-9
         bounded = name_bounds(pairs, qtokens, index.tokens, index.joined,
-                              joined_frame(qtokens, packed.runs)).filter(
-            pl.col("bound") >= self.threshold).sort("q", "row")
-        out: dict[int, list[int]] = {}
-        for q, row in zip(bounded["q"].to_list(), bounded["row"].to_list(), strict=True):
-            out.setdefault(q, []).append(row)
-        return out
+                              joined_frame(qtokens, runs), floor=floor).filter(
+            pl.col("bound") >= floor).sort("q", "row")
+        per_u: dict[int, list[tuple[int, float]]] = {}
+        for u, row, bound in zip(bounded["q"].to_list(), bounded["row"].to_list(),
+                                 (bounded["bound"] - BOOST).to_list(), strict=True):
+            per_u.setdefault(u, []).append((row, bound))
+        return {q: per_u[u] for q, u in enumerate(owner) if u in per_u}
 
     def score_pair(self, party: Party, norm: NormName, row: int,
                    floor: float = 0.0) -> Match | None:

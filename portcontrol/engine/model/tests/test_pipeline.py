@@ -11,6 +11,7 @@ from portcontrol.engine.model import (
     at_percents,
     contributions,
     explain,
+    explain_texts,
     load,
     parse_label,
     raw_scores,
@@ -21,7 +22,7 @@ from portcontrol.engine.model import (
 from portcontrol.engine.model.training import _time_split
 
 from .conftest import FAST
-from .synth import DATE, ID, LABEL
+from .synth import DATE, ID, LABEL, make_history
 
 
 def test_finds_the_planted_signal(model, later):
@@ -131,3 +132,72 @@ def test_training_sorts_by_date(history):
     b = train(shuffled, label=LABEL, id=ID, date=DATE, options=FAST)
     later_rows = history.tail(100)
     np.testing.assert_array_equal(score(a, later_rows), score(b, later_rows))
+
+
+def test_explanation_texts_are_the_factors_texts(model, later):
+    rows = later.head(60).with_columns(pl.when(pl.int_range(pl.len()) % 7 == 0)
+                                       .then(None).otherwise(pl.col("trader")).alias("trader"))
+    texts = explain_texts(model, rows, top=3)
+    assert texts.to_list() == ["; ".join(f.text() for f in factors)
+                               for factors in explain(model, rows, top=3)]
+    assert explain_texts(model, rows.head(0)).to_list() == []
+
+
+def test_typed_numbers_and_dates_score_as_their_text(model, later):
+    """A frame whose numbers are numbers and whose date is a date (as the risk engine holds
+    them) scores exactly as the same frame written as text."""
+    typed = later.with_columns(pl.col("kilos", "declared_value").cast(pl.Float64),
+                               pl.col(DATE).str.to_date())
+    np.testing.assert_array_equal(score(model, typed), score(model, later))
+    np.testing.assert_array_equal(contributions(model, typed.head(50)),
+                                  contributions(model, later.head(50)))
+
+
+def test_scoring_encodes_as_training_does(model, later):
+    """transform (one polars query) gives the matrix that the training code's building blocks
+    give for a scored frame: plain features, then each history looked up in turn."""
+    from portcontrol.engine.model import features as fe
+    from portcontrol.engine.model.history import key_values, lookup_history
+    from portcontrol.engine.model.table import parse_time
+
+    rows = later.with_columns(pl.when(pl.int_range(pl.len()) % 5 == 0).then(None)
+                              .otherwise(pl.col("kilos")).alias("kilos"))
+    t = parse_time(rows, model.date)
+    state = model.state
+    columns = fe._plain_features(state, rows, t)
+    keyed = fe._key_frame(rows, state.roles)
+    for history in state.histories:
+        n, pos = lookup_history(history, key_values(keyed, history.columns))
+        columns.update(fe._history_features(state, history, n, pos, n))
+    assert list(columns) == state.features
+    np.testing.assert_array_equal(fe.transform(state, rows, t), fe._matrix(columns))
+
+
+def test_history_keys_with_the_separator_still_match(model, later):
+    """Coded history lookups (features._coded_histories) find exactly what the joined text
+    keys find, also for values that hold the key separator."""
+    from portcontrol.engine.model import features as fe
+    from portcontrol.engine.model.history import SEPARATOR
+    from portcontrol.engine.model.table import parse_time
+
+    def agent(df: pl.DataFrame) -> pl.DataFrame:  # a second key column, so pairs form
+        return df.with_columns(("A" + (pl.col(ID).str.slice(3).cast(pl.Int64) % 400)
+                                .cast(pl.String)).alias("agent"))
+
+    odd = agent(later).with_columns(pl.when(pl.int_range(pl.len()) % 3 == 0)
+                                    .then(pl.col("trader") + SEPARATOR + "x")
+                                    .otherwise(pl.col("trader")).alias("trader"))
+    history = pl.concat([agent(make_history()), odd.head(400)])
+    trained = train(history, label=LABEL, id=ID, date=DATE, options=FAST)
+    rows = odd.tail(600)
+    t = parse_time(rows, trained.date)
+    state = trained.state
+    columns = fe._plain_features(state, rows, t)
+    keyed = fe._key_frame(rows, state.roles)
+    from portcontrol.engine.model.history import key_values, lookup_history
+    for h in state.histories:
+        n, pos = lookup_history(h, key_values(keyed, h.columns))
+        columns.update(fe._history_features(state, h, n, pos, n))
+    coded = fe._coded_histories(state)
+    assert len(state.histories) == 3 and len(coded.tables) == 2  # the pair keeps its text
+    np.testing.assert_array_equal(fe.transform(state, rows, t), fe._matrix(columns))

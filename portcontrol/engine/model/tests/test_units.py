@@ -154,3 +154,13 @@ def test_time_from_dates_or_file_order():
     assert parse_time(df, None).tolist() == [0, 1, 2]
     with pytest.raises(ModelError, match="empty in row 2"):
         parse_time(pl.DataFrame({"d": ["2024-01-01", None]}), "d")
+
+
+def test_platt_converges_for_a_rare_class_far_from_the_start():
+    """Raw scores far below zero and a rare class: a full Newton step from the start ran away
+    to slopes of 1e10 (every probability 0 or 1); the damped steps reach the optimum."""
+    rng = np.random.default_rng(3)
+    raw = rng.normal(-4.5, 1.2, 8_000)
+    y = (rng.random(8_000) < 1 / (1 + np.exp(-(1.3 * raw + 1.0)))).astype(int)
+    a, b = fit_platt(raw, y)
+    assert a == pytest.approx(1.3, abs=0.3) and b == pytest.approx(1.0, abs=1.2)

@@ -14,7 +14,7 @@ from portcontrol.engine.watchlist.features import align_tokens, token_similarity
 from portcontrol.engine.watchlist.index import WatchlistIndex
 from portcontrol.engine.watchlist.model import Kind, Party, WatchlistEntry
 from portcontrol.engine.watchlist.normalize import normalize_name
-from portcontrol.engine.watchlist.prescore import name_bounds
+from portcontrol.engine.watchlist.prescore import BOOST, name_bounds
 from portcontrol.engine.watchlist.screen import DEFAULT_THRESHOLD, Screener
 from portcontrol.engine.watchlist.synthetic import PERTURBATIONS, invent_company, invent_person
 
@@ -212,4 +212,67 @@ def test_bound_is_never_below_the_exact_name_score(screener: Screener) -> None:
             continue
         exact = align_tokens(norm.tokens, index.rows[row].norm.tokens,
                              [index.weight(t) for t in norm.tokens], index.row_weights[row]).score
-        assert bounds[q] + 1e-9 >= exact, (norm.raw, index.rows[row].norm.raw)
+        # the name part of the bound alone (screening adds the actual country and legal-form
+        # features to it before scoring a party exactly)
+        assert bounds[q] - BOOST + 1e-9 >= exact, (norm.raw, index.rows[row].norm.raw)
+    # With a floor, the bounds at or above it are the same; the others stay below it.
+    for floor in (0.8, 0.9):
+        floored = name_bounds(pairs, qtokens, index.tokens, index.joined, floor=floor)
+        cuts = dict(zip(floored["q"].to_list(), floored["bound"].to_list(), strict=True))
+        assert cuts.keys() == bounds.keys()
+        for q, full in bounds.items():
+            cut = cuts[q]
+            assert cut == pytest.approx(full, abs=1e-12) if full >= floor else cut < floor
+
+
+def _variants(rng: random.Random) -> list[Party]:
+    """Names of the list and invented ones, each written several ways that share their
+    tokens (legal form, case, punctuation), under several countries."""
+    bases = ["Tarvelin Trans", "Tarvelln Trans", "Qumdarlik Savdo", "Shalkytemir",
+             "Mirzavand Global Trading", "Kumtebaeva Ainagul", "Zhetykumbai Stroi",
+             "Tarvlein Trnas", "Tarvelin Logistik", "Shalqytemirov", "Mirzavand Trading",
+             *[invent_company(rng) for _ in range(20)]]
+    # near misses of listed names: one or two slips, another word order or script
+    listed = [entry.names[0] for entry in ENTRIES if entry.kind is not Kind.CONTAINER]
+    for _ in range(40):
+        perturb = rng.choice(list(PERTURBATIONS.values()))
+        bases.append(perturb(perturb(rng.choice(listed), rng), rng))
+    forms = ["", " LLC", " JSC", " TOO", " Co., Ltd.", " S.A."]
+    parties = []
+    for i, base in enumerate(bases):
+        for j, form in enumerate(forms):
+            name = (base + form) if j % 2 else (base + form).upper()
+            for country in (None, "KZ", "TR", "AE"):
+                parties.append(Party(f"{i}-{j}-{country}", name, country))
+    rng.shuffle(parties)
+    return parties
+
+
+def _seen(matches: list) -> list[tuple]:
+    return [(m.name_id, m.watchlist_id, m.score, m.explanation_en, m.explanation_ru)
+            for m in matches]
+
+
+def test_screening_many_at_once_gives_each_party_its_own_matches(screener: Screener) -> None:
+    """Screening works on distinct names and on distinct token strings (names that differ
+    only in legal form, case or punctuation share the blocking and bounds): a batch gives
+    every party exactly the matches it gets when screened alone."""
+    parties = _variants(random.Random(11))
+    together = _seen(screener.screen_batch(parties))
+    alone = [m for party in parties for m in _seen(screener.screen_batch([party]))]
+    assert together == alone
+    assert any(m[1] == "W1" for m in together)
+
+
+def test_party_bounds_skip_only_pairs_that_cannot_match(screener: Screener,
+                                                        monkeypatch: pytest.MonkeyPatch
+                                                        ) -> None:
+    """The bound with the party's own country and legal form (Screener._cannot_reach) only
+    spares exact scoring of pairs that would fall below the threshold."""
+    parties = _variants(random.Random(12))
+    for threshold in (0.7, DEFAULT_THRESHOLD, 0.9):
+        pruned = Screener(screener.index, threshold=threshold, workers=0)
+        kept = _seen(pruned.screen_batch(parties))
+        monkeypatch.setattr(Screener, "_cannot_reach", lambda *args: False)
+        assert _seen(pruned.screen_batch(parties)) == kept
+        monkeypatch.undo()

@@ -78,3 +78,29 @@ def test_script_is_noticed_for_the_explanation() -> None:
 
 def test_skeleton_keeps_digits() -> None:
     assert skeleton("2024") == "2024"
+
+
+def test_many_names_at_once_as_one_by_one() -> None:
+    """parallel.normalize_many (ASCII names split by polars, the rest name by name) packs
+    exactly what normalize_name gives, in every field."""
+    import random
+
+    from portcontrol.engine.watchlist.parallel import normalize_many, pack
+    from portcontrol.engine.watchlist.synthetic import (
+        PERTURBATIONS,
+        invent_company,
+        invent_person,
+    )
+
+    rng = random.Random(5)
+    names = ["", " ", "...", "LLC", "ООО", "S.A.", "A B", "Too Too", "ip ip ip", "co ltd co",
+             "Oltinbarg S.A.", "Kumtebaeva A.S.", "L.L.C. Mirzavand", "Tarvelin-Trans Co., Ltd.",
+             "MV Kaspiy Star IMO 9074729", "MSCU 123456-5", "TCLU7654320", "tclu 765432 0",
+             "O'zbek Savdo", "Ləmbərvan Neft", "Kuzeyanadolu Halı San. ve Tic. A.Ş.",
+             "Cholistan Chenab Pharma & Co.", '"Imereti Guria Motors" LLC', "Xxx Cccc Xx",
+             "LİMİTED Şirketi", "Петров П.П.", "İMO 9074729", "trade 1 2 3"]
+    for _ in range(300):
+        name = rng.choice([invent_company, invent_person])(rng)
+        names.append(name)
+        names.append(rng.choice(list(PERTURBATIONS.values()))(name, rng))
+    assert normalize_many(names) == pack(names, [normalize_name(n) for n in names])
