@@ -23,7 +23,8 @@ import polars as pl
 from .fastchecks import clean_container_numbers
 from .findings import WARNING, Finding, IntakeError, Outcome
 from .mapping import BOOL_FIELDS, FIELDS, INTEGER_FIELDS, LIST_FIELDS, NUMBER_FIELDS, Mapping
-from .validate import VGM_TOLERANCE_KG, VGM_TOLERANCE_SHARE, Reference, validate_record
+from .validate import (LENGTH_LIMITS, VGM_TOLERANCE_KG, VGM_TOLERANCE_SHARE, Reference,
+                       validate_record)
 
 TEXT_FIELDS = ("voyage_id", "vessel_name", "carrier", "bl_number", "shipper_name",
                "shipper_address", "consignee_name", "consignee_address", "notify_name",
@@ -146,6 +147,8 @@ class TableIntake:
         bad += [(pl.col(f).str.len_bytes() != pl.col(f).str.strip_chars(PY_SPACE)
                  .str.len_bytes()).fill_null(False) for f in TEXT_FIELDS]
         bad += [self._untidy_list(f) for f in LIST_FIELDS]
+        bad += [(pl.col(f.removeprefix("voyage.")).str.len_chars() > limit).fill_null(False)
+                for f, limit in LENGTH_LIMITS.items()]
         for f, kind in CODE_FIELDS.items():
             name = _t(f) if f == "eta" else f
             bad.append(pl.col(name).is_not_null()

@@ -39,6 +39,9 @@ from .findings import ERROR, WARNING, Finding, Severity
 
 Problem = tuple[Severity, str, str]  # severity, code, message
 Check = tuple[str, Problem | None]  # normalised value, problem
+# Identifiers and names the database stores in columns of a fixed width.
+LENGTH_LIMITS = {"voyage.voyage_id": 40, "voyage.carrier": 40, "voyage.vessel_name": 120,
+                 "bl_number": 40, "freight_terms": 10}
 VGM_TOLERANCE_KG = 500.0
 VGM_TOLERANCE_SHARE = 0.05
 TRUE_WORDS = frozenset({"1", "true", "yes", "y", "t"})
@@ -47,6 +50,7 @@ PARTY_ROLES = ("shipper", "consignee", "notify")
 _MEMO_LIMIT = 200_000
 _VOYAGE_MEMO_LIMIT = 1024
 _INF = math.inf
+_TEXT_OR_NONE = frozenset({str, type(None)})
 VOYAGE_FIELDS = ("voyage_id", "vessel_imo", "vessel_name", "vessel_flag", "carrier",
                  "port_of_call", "eta")
 
@@ -298,6 +302,11 @@ class _Validator:
         out["freight_terms"] = (terms.strip() if type(terms) is str
                                 else self.text(terms, "freight_terms")).upper()
         out["parties"] = self.parties(self.mapping(rec.get("parties"), "parties"))
+        for field, limit in LENGTH_LIMITS.items():
+            value = voyage[field[7:]] if field.startswith("voyage.") else out[field]
+            if len(value) > limit:
+                self.add(field, ERROR, "too_long",
+                         f"At most {limit} characters; this value has {len(value)}.")
         boxes = self.items(rec.get("containers"), "containers")
         out["containers"] = [self.container(c, f"containers[{i}]") for i, c in enumerate(boxes)]
         if not boxes:
@@ -312,9 +321,8 @@ class _Validator:
         if memo is None or self._known is None or type(v) is not dict:
             return self.voyage(v)
         key = tuple([v.get(name) for name in VOYAGE_FIELDS])
-        for value in key:
-            if value is not None and type(value) is not str:
-                return self.voyage(v)
+        if not _TEXT_OR_NONE.issuperset(map(type, key)):
+            return self.voyage(v)  # 1 == 1.0 == True: only text makes a safe key
         found = memo.get(key)
         if found is None:
             start = len(self.problems)

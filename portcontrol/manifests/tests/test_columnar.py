@@ -169,3 +169,24 @@ def test_a_bill_repeated_later_in_the_same_file_is_stored_once(org, generated, t
 ])
 def test_ids_are_grouped_into_runs_for_the_clone_check(ids, runs, scattered):
     assert _runs(ids) == (runs, scattered)
+
+
+def test_over_long_identifiers_are_rejected_not_crashing_the_batch(org, generated, tmp_path):
+    frame = table(generated)
+    long_bl = "X" * 60
+    first = frame.get_column("bl_number")[0]
+    hostile = frame.with_columns(bl_number=pl.when(pl.col("bl_number") == first)
+                                 .then(pl.lit(long_bl)).otherwise(pl.col("bl_number")),
+                                 vessel_name=pl.when(pl.int_range(pl.len()) == 5)
+                                 .then(pl.lit("V" * 500)).otherwise(pl.col("vessel_name")))
+    report = tmp_path / "report.csv"
+    buf = io.StringIO()
+    call_command("ingest", str(write(hostile, tmp_path / "h.csv")), "--json", "--report",
+                 str(report), stdout=buf)
+    summary = json.loads(buf.getvalue())
+    assert summary["records_rejected"] >= 2
+    text = report.read_text(encoding="utf-8")
+    assert "too_long" in text and "At most 40 characters; this value has 60." in text
+    assert not Consignment.objects.filter(bl_number=long_bl).exists()
+    assert Consignment.objects.count() + summary["records_rejected"] == \
+        frame.select(pl.struct("voyage_id", "bl_number").n_unique()).item()

@@ -48,6 +48,8 @@ BAD = [
      "HS 2022"),
     ("port_of_loading", "NOT A PORT", "port_of_loading", "UN/LOCODE"),
     ("bl_number", "", "bl_number", "required"),
+    ("bl_number", "B" * 41, "bl_number", "At most 40 characters"),
+    ("freight_terms", "PREPAID AT ORIGIN", "freight_terms", "At most 10 characters"),
     ("parties", {"shipper": {"name": "X", "country": "QQ"}}, "parties.shipper.country",
      "ISO 3166"),
 ]
