@@ -19,7 +19,7 @@ from datetime import datetime
 from typing import Any
 
 import polars as pl
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from portcontrol.audit.log import lock_chain
@@ -28,8 +28,8 @@ from portcontrol.intake.tabular import records_of
 
 from .fingerprint import frame_hashes
 from .models import (Consignment, ConsignmentContainer, Container, GoodsItem, PortCall)
-from .rawsql import RawWriter
-from .store import (CLONE_WINDOW, Item, StoreCounts, _db_datetime, ensure_parties,
+from .rawsql import RawWriter, select_in
+from .store import (CLONE_WINDOW, Item, StoreCounts, _db_datetime, _dec, ensure_parties,
                     ensure_voyages, party_key, store_batch)
 
 ROLES = (("shipper", "shipper"), ("consignee", "consignee"), ("notify", "notify_party"))
@@ -232,11 +232,6 @@ def _write_containers(lines: pl.DataFrame, writer: RawWriter,
         old.select("voyage_pk", "container_number", container_pk=pl.col("old_pk"))])
 
 
-def _dec(value: float | None) -> Any:
-    from decimal import Decimal
-    return None if value is None else Decimal(repr(value))
-
-
 def _write_links_and_goods(lines: pl.DataFrame, written: pl.DataFrame,
                            writer: RawWriter) -> None:
     lines = lines.join(written, on=["voyage_pk", "container_number"], maintain_order="left")
@@ -263,31 +258,23 @@ def flag_clones(container_ids: list[int]) -> int:
     voyage arriving within CLONE_WINDOW. One self-join on the number index."""
     if not container_ids:
         return 0
-    from django.db import connection
-
     table, calls = Container._meta.db_table, PortCall._meta.db_table
     pairs_sql = (f"SELECT b.id, b.voyage_id, c.id, c.voyage_id FROM {table} b "  # noqa: S608
                  f"JOIN {table} c ON c.number = b.number AND c.voyage_id <> b.voyage_id ")
     runs, scattered = _runs(sorted(set(container_ids)))
+    pairs: list[tuple[int, int, int, int]] = []
     with connection.cursor() as cur:
-        pairs: list[tuple[int, int, int, int]] = []
         for lo, hi in runs:
             cur.execute(pairs_sql + "WHERE b.id BETWEEN %s AND %s", [lo, hi])
             pairs += cur.fetchall()
-        for start in range(0, len(scattered), 900):
-            part = scattered[start:start + 900]
-            cur.execute(pairs_sql + f"WHERE b.id IN ({', '.join(['%s'] * len(part))})", part)
-            pairs += cur.fetchall()
-        if not pairs:
-            return 0
-        voyages = sorted({v for _, v, _, _ in pairs} | {v for _, _, _, v in pairs})
-        etas: dict[int, list[datetime]] = defaultdict(list)
-        for start in range(0, len(voyages), 900):
-            part = voyages[start:start + 900]
-            cur.execute(f"SELECT voyage_id, eta FROM {calls} WHERE eta IS NOT NULL AND "  # noqa: S608
-                        f"voyage_id IN ({', '.join(['%s'] * len(part))})", part)
-            for vid, eta in cur.fetchall():
-                etas[vid].append(_db_datetime(eta))
+    pairs += select_in(pairs_sql + "WHERE b.id IN ({marks})", scattered)
+    if not pairs:
+        return 0
+    voyages = sorted({v for _, v, _, _ in pairs} | {v for _, _, _, v in pairs})
+    etas: dict[int, list[datetime]] = defaultdict(list)
+    for vid, eta in select_in(f"SELECT voyage_id, eta FROM {calls} "  # noqa: S608
+                              "WHERE eta IS NOT NULL AND voyage_id IN ({marks})", voyages):
+        etas[vid].append(_db_datetime(eta))
     wanted = set(container_ids)
     to_flag: set[int] = set()
     for a, va, b, vb in pairs:
