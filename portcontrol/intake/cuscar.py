@@ -133,7 +133,7 @@ class _Rules:
         self.known = {t for t in used if t} | set(p.get("ignore") or [])
 
 
-def _in_turn(methods: list[Any]) -> Callable[[Elements], list[Outcome] | None]:
+def _in_turn(methods: list[Any]) -> Callable[[int, Elements], list[Outcome] | None]:
     """One function for a tag that several parts of the profile read (e.g. RFF): each in
     turn, the last result that is not empty wins."""
     def read(number: int, elements: Elements) -> list[Outcome] | None:

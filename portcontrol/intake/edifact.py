@@ -10,6 +10,12 @@ The fast engine splits on the terminator with str.split and re-joins pieces that
 odd run of release characters, so only segments that contain a release character are walked
 character by character; it numbers every segment, keeps the segments before a syntax error,
 and reports a release character in front of an ordinary character (pydifact accepts it).
+It hands segments on a list (up to BATCH) at a time: a slice of segments with no release
+character, no empty component at the end of an element and only tags seen before is split in
+bulk (two str.split a segment, no Python work per segment besides), anything else one by one
+the general way. run() reads those lists and calls the handler's segment_table directly for
+the segments of a message. tests/test_edifact_fast.py holds the segment-at-a-time reader and
+the plain envelope loop as oracles: same segments, numbers, findings and finding order.
 
 Envelope checks: UNT segment count and reference, UNZ message count and reference, UNE group
 counts, a message or interchange that is not closed, segments outside any message. The
@@ -24,9 +30,9 @@ import codecs
 import re
 import warnings
 from collections.abc import Callable, Iterator
-from itertools import compress, count, repeat
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from itertools import compress, count, repeat
 from pathlib import Path
 from typing import Protocol
 
@@ -234,8 +240,8 @@ def _released_parts(text: str, term: str, rel: str) -> tuple[list[str], str]:
     return list(filter(None, map(str.lstrip, parts, repeat(_BLANK)))), pending
 
 
-def _checked(number: int, text: str, chars: Characters, source: str,
-             findings: list[Finding]) -> tuple[list[Finding], Segment]:
+def _checked(number: int, text: str, chars: Characters,
+             source: str) -> tuple[list[Finding], Segment]:
     """One segment the general way (release characters, malformed tags), with the findings
     it gives rise to."""
     where = f"segment {number}"
@@ -268,8 +274,10 @@ def _fast_batches(path: Path, syntax: str, chars: Characters, codec: str, source
     A segment that gives rise to a finding starts a new list, and its finding is added
     only when the reader asks for that list: findings land in `findings` in exactly the
     order the segment-at-a-time generator (_raw_segments + split_elements) gave them.
-    Segments without a release character and with a tag already seen are split with
-    str.split alone; the others go through split_elements, the reference.
+    A slice of plain segments (see below) is split in bulk; otherwise a segment without a
+    release character and with a tag already seen is split with str.split, and the rest go
+    through split_elements, the reference. Service characters that share a character
+    (a UNA can say so) take the segment-at-a-time way throughout.
     """
     chunks = _text_chunks(path, codec, syntax, source, findings)
     head = next(chunks, "")
@@ -285,7 +293,7 @@ def _fast_batches(path: Path, syntax: str, chars: Characters, codec: str, source
             if not complete:
                 findings.append(_truncated(number, source))
                 return
-            notes, segment = _checked(number, text, chars, source, findings)
+            notes, segment = _checked(number, text, chars, source)
             findings.extend(notes)
             yield [segment]
         return
@@ -332,7 +340,7 @@ def _fast_batches(path: Path, syntax: str, chars: Characters, codec: str, source
                             batch.append((number, tag, [e.split(sub)
                                                         for e in rest.split(data)]))
                         continue
-                notes, segment = _checked(number, part, chars, source, findings)
+                notes, segment = _checked(number, part, chars, source)
                 if notes:
                     if batch:
                         yield batch
@@ -343,12 +351,6 @@ def _fast_batches(path: Path, syntax: str, chars: Characters, codec: str, source
                 yield batch
     if pending.strip(_BLANK + "\t\x00\x1a"):
         findings.append(_truncated(number + 1, source))
-
-
-def _fast(path: Path, syntax: str, chars: Characters, codec: str, source: str,
-          findings: list[Finding]) -> Iterator[Segment]:
-    for batch in _fast_batches(path, syntax, chars, codec, source, findings):
-        yield from batch
 
 
 def _pydifact(path: Path, syntax: str, chars: Characters, codec: str, source: str,
@@ -552,17 +554,21 @@ def run(path: str | Path, handler: Handler, *, source: str = "",
         getattr(handler, "segment_table", None) or {}
     service = _SERVICE_TAGS
     inside = False  # in a message the handler reads: its segments skip envelope.feed
+    counted = 0  # segments handed to the handler directly, not yet in envelope.count
     last = 0
     for batch in batches:
         for number, tag, elements in batch:
             if inside and tag not in service:
-                envelope.count += 1
+                counted += 1
                 fn = table.get(tag)
                 out = fn(number, elements) if fn is not None else segment(number, tag, elements)
             else:
+                envelope.count += counted
+                counted = 0
                 out = feed(number, tag, elements)
                 inside = envelope.in_message and not envelope.skip
             if out:
                 yield from out
         last = batch[-1][0]
+    envelope.count += counted
     yield from envelope.finish(last)

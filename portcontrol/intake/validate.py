@@ -141,7 +141,7 @@ class _Validator:
     a positive float, a list of str) inline, and builds a field's name only when that field
     has a problem; every other value goes through the general methods (text, code, number,
     ...), which say what is wrong. Both ways give the same clean record and the same problems
-    in the same order (tests/test_validate.py compares them with the plain walk)."""
+    in the same order (tests/test_validate_fast.py compares them with the plain walk)."""
 
     def __init__(self, ref: Reference):
         self.ref = ref
