@@ -102,7 +102,7 @@ class _Run:
         self.frames: list[pl.DataFrame] = []
         self.frame_lines = 0
         self.group_offset = 0
-        self.known_parties: dict[tuple[int, str], int] = {}
+        self.known_parties: dict[tuple[int, str, str, str], int] = {}
 
     def file(self, path: Path, name: str) -> None:
         self.result.files += 1

@@ -164,10 +164,10 @@ def _blocks(path: Path, start: int, size: int) -> Iterator[bytes]:
 _QUOTE_OR_NEWLINE = re.compile(rb'["\n]')
 
 
-def _record_lines(block: bytes, first: int, rows: int) -> list[int] | None:
+def _record_lines(block: bytes, first: int, rows: int, newlines: int) -> list[int] | None:
     """The line each record of a block starts on, when a quoted field spans lines (an
-    address typed with line breaks); None when every record is one line (the usual case)."""
-    newlines = block.count(b"\n")
+    address typed with line breaks); None when every record is one line (the usual case).
+    `newlines` is the block's count of newline bytes."""
     if newlines == rows or (newlines == rows - 1 and not block.endswith(b"\n")):
         return None
     starts, line, quoted = [first], first, False
@@ -200,10 +200,11 @@ def _frames(path: Path, start: int, first_line: int, header: list[str], wanted: 
             first = str(exc).strip().splitlines()[0] if str(exc).strip() else "unreadable"
             raise IntakeError(f"The CSV cannot be read further: {first[:300]}",
                               source=source) from None
-        lines = _record_lines(block, line, frame.height)
+        newlines = block.count(b"\n")
+        lines = _record_lines(block, line, frame.height, newlines)
         number = pl.Series(ROW_COLUMN, lines, dtype=pl.Int64) if lines is not None else \
             (pl.int_range(pl.len(), dtype=pl.Int64) + line).alias(ROW_COLUMN)
-        line += block.count(b"\n")
+        line += newlines
         yield frame.rename({k: v for k, v in names.items() if k in frame.columns}) \
             .with_columns(number)
 

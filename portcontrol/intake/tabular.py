@@ -206,7 +206,7 @@ class TableIntake:
                 ) -> Iterator[tuple[pl.DataFrame, list[Outcome]]]:
         """Per batch: the clean lines as a typed frame (canonical values; `_g` numbers the
         bills of lading, `_line` is the line) and the Outcomes of the flagged B/Ls."""
-        for clean, flagged, lossy in prefetch(self._split(batches)):
+        for clean, flagged, lossy in prefetch(self._split(prefetch(batches))):
             ids = flagged.get_column("_g").unique(maintain_order=True).to_list()
             yield clean, [self._check(rec, lines, g in lossy) for g, (rec, lines) in
                           zip(ids, _build(flagged, flagged=True), strict=True)]

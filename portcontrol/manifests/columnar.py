@@ -36,45 +36,53 @@ ROLES = (("shipper", "shipper"), ("consignee", "consignee"), ("notify", "notify_
 GOODS_COLUMNS = ("hs_code", "goods_description", "packages", "package_type", "goods_gross_kg",
                  "goods_net_kg", "value", "currency", "origin_country")
 _IDS = pl.Int64
+KNOWN_PARTIES_MAX = 500_000  # parties remembered across the batches of one job
+PartyAsWritten = tuple[int, str, str, str]  # (unit, name, address, country)
 
 
 def store_lines(lines: pl.DataFrame, *, acting_user: Any, source: str,
-                known_parties: dict[tuple[int, str], int] | None = None) -> StoreCounts:
+                known_parties: dict[PartyAsWritten, int] | None = None) -> StoreCounts:
     """Store clean lines (a frame of read_csv_frames' shape plus `unit_id`) in one
     transaction with one audit record. `_g` numbers the bills of lading.
 
-    `known_parties` ((unit, party key) -> id) may be kept by the caller across the batches
-    of one job: parties repeat from batch to batch, and each one known is a look-up saved.
-    Parties are never deleted by intake, so a remembered id stays valid."""
+    `known_parties` ((unit, name, address, country) -> id) may be kept by the caller across
+    the batches of one job: parties repeat from batch to batch, and each one known is a
+    look-up saved. Parties are never deleted by intake, so a remembered id stays valid; if
+    this batch fails, its transaction and what it added to `known_parties` are undone."""
     counts = StoreCounts()
     if lines.height == 0:
         return counts
     amended_records: list[Item] = []
-    with transaction.atomic():
-        lock_chain()
-        writer = RawWriter()
-        bills = _bills(lines)
-        bills = _with_voyages(bills)
-        bills, amended_records = _classify(bills, lines, counts)
-        # Rows go in the order of their unique index, so that each index page is visited
-        # once per batch rather than once per row (matters once the tables outgrow the
-        # database's cache).
-        bills = bills.sort("voyage_pk", "bl_number", maintain_order=True)
-        bills = bills.with_columns(cons_pk=pl.Series(
-            writer.allocate_ids(Consignment, bills.height), dtype=_IDS))
-        new_lines = lines.join(bills.select("_g", "voyage_pk", "cons_pk"), on="_g",
-                               maintain_order="left")
-        parties = _parties(bills, writer, {} if known_parties is None else known_parties)
-        _write_consignments(bills, parties, writer, source)
-        written = _write_containers(new_lines, writer, counts)
-        _write_links_and_goods(new_lines, written, writer)
-        counts.clones_flagged = flag_clones(written.get_column("container_pk").to_list())
-        counts.consignments_new = bills.height
-        audit(actor=acting_user, action="manifest.ingest", object_type="manifest_batch",
-              object_id=source[:64], unit_id=int(lines.get_column("unit_id")[0]),
-              after={"source": source, **counts.__dict__})
-        if amended_records:  # the record path keeps the earlier versions
-            counts.add(store_batch(amended_records, acting_user=acting_user, source=source))
+    known = {} if known_parties is None else known_parties
+    try:
+        with transaction.atomic():
+            lock_chain()
+            writer = RawWriter()
+            bills = _bills(lines)
+            bills = _with_voyages(bills)
+            bills, amended_records = _classify(bills, lines, counts)
+            # Rows go in the order of their unique index, so that each index page is visited
+            # once per batch rather than once per row (matters once the tables outgrow the
+            # database's cache).
+            bills = bills.sort("voyage_pk", "bl_number", maintain_order=True)
+            bills = bills.with_columns(cons_pk=pl.Series(
+                writer.allocate_ids(Consignment, bills.height), dtype=_IDS))
+            new_lines = lines.join(bills.select("_g", "voyage_pk", "cons_pk"), on="_g",
+                                   maintain_order="left")
+            parties = _parties(bills, writer, known)
+            _write_consignments(bills, parties, writer, source)
+            written = _write_containers(new_lines, writer, counts)
+            _write_links_and_goods(new_lines, written, writer)
+            counts.clones_flagged = flag_clones(written.get_column("container_pk").to_list())
+            counts.consignments_new = bills.height
+            audit(actor=acting_user, action="manifest.ingest", object_type="manifest_batch",
+                  object_id=source[:64], unit_id=int(lines.get_column("unit_id")[0]),
+                  after={"source": source, **counts.__dict__})
+            if amended_records:  # the record path keeps the earlier versions
+                counts.add(store_batch(amended_records, acting_user=acting_user, source=source))
+    except BaseException:
+        known.clear()  # ids of parties this failed batch inserted are void
+        raise
     return counts
 
 
@@ -130,27 +138,31 @@ def _classify(bills: pl.DataFrame, lines: pl.DataFrame,
     return latest.filter(pl.col("old_hash").is_null()).drop("old_hash"), amended
 
 
-def _parties(bills: pl.DataFrame, writer: RawWriter,
-             known: dict[tuple[int, str], int]) -> pl.DataFrame:
-    """Per bill, the party id of each role (null where the role is empty)."""
+def _parties(bills: pl.DataFrame, writer: RawWriter, known: dict[PartyAsWritten, int]) -> pl.DataFrame:
+    """Per bill, the party id of each role (null where the role is empty).
+
+    `known` maps (unit, name, address, country) as written to the party's id: a party seen
+    in an earlier batch of the job costs neither a key (normalising and hashing) nor a
+    look-up. It is emptied when it reaches KNOWN_PARTIES_MAX, to keep memory bounded."""
     triples = pl.concat([
         bills.select("unit_id", name=f"{role}_name", address=f"{role}_address",
                      country=f"{role}_country") for role, _ in ROLES
     ]).filter(pl.col("name") != "").unique()
-    wanted: dict[tuple[int, str], dict[str, str]] = {}
-    keyed = []
-    for unit, name, address, country in triples.iter_rows():
-        key = party_key(name, address, country)
-        if (unit, key) not in known:
-            wanted.setdefault((unit, key), {"name": name, "address": address,
-                                            "country": country})
-        keyed.append((unit, name, address, country, key))
-    if wanted:
-        known.update(ensure_parties(wanted, writer))
-    ids = known
-    table = pl.DataFrame([(*row[:4], ids[(row[0], row[4])]) for row in keyed],
-                         schema={"unit_id": _IDS, "name": pl.String, "address": pl.String,
-                                 "country": pl.String, "party_pk": _IDS}, orient="row")
+    rows = triples.rows()
+    new = [t for t in rows if t not in known]
+    if new:
+        if len(known) + len(new) > KNOWN_PARTIES_MAX:
+            known.clear()
+            new = rows
+        wanted: dict[tuple[int, str], dict[str, str]] = {}
+        keys = []
+        for unit, name, address, country in new:
+            key = (unit, party_key(name, address, country))
+            wanted.setdefault(key, {"name": name, "address": address, "country": country})
+            keys.append(key)
+        ids = ensure_parties(wanted, writer)
+        known.update(zip(new, (ids[k] for k in keys), strict=True))
+    table = triples.with_columns(party_pk=pl.Series([known[t] for t in rows], dtype=_IDS))
     out = bills.select("_g")
     for role, column in ROLES:
         named = bills.select("_g", "unit_id", name=f"{role}_name", address=f"{role}_address",
@@ -259,11 +271,22 @@ def flag_clones(container_ids: list[int]) -> int:
     if not container_ids:
         return 0
     table, calls = Container._meta.db_table, PortCall._meta.db_table
-    pairs_sql = (f"SELECT b.id, b.voyage_id, c.id, c.voyage_id FROM {table} b "  # noqa: S608
-                 f"JOIN {table} c ON c.number = b.number AND c.voyage_id <> b.voyage_id ")
+    if connection.vendor == "postgresql":
+        # A probe of the number index per container of the batch. Left to itself the
+        # planner, whose statistics lag behind a bulk load, merge-joins the batch with the
+        # whole number index: a cost that grows with the table, batch after batch.
+        # OFFSET 0 keeps the subquery a per-row probe.
+        pairs_sql = (f"SELECT b.id, b.voyage_id, c.id, c.voyage_id FROM {table} b "  # noqa: S608
+                     f"CROSS JOIN LATERAL (SELECT x.id, x.voyage_id FROM {table} x "
+                     "WHERE x.number = b.number AND x.voyage_id <> b.voyage_id OFFSET 0) c ")
+    else:  # SQLite's planner probes the index by itself
+        pairs_sql = (f"SELECT b.id, b.voyage_id, c.id, c.voyage_id FROM {table} b "  # noqa: S608
+                     f"JOIN {table} c ON c.number = b.number AND c.voyage_id <> b.voyage_id ")
     runs, scattered = _runs(sorted(set(container_ids)))
     pairs: list[tuple[int, int, int, int]] = []
     with connection.cursor() as cur:
+        if connection.vendor == "postgresql":
+            cur.execute("SET LOCAL jit = off")  # compiling the probe costs more than it saves
         for lo, hi in runs:
             cur.execute(pairs_sql + "WHERE b.id BETWEEN %s AND %s", [lo, hi])
             pairs += cur.fetchall()

@@ -130,8 +130,10 @@ def _preparer(field: models.Field, vendor: str) -> Callable[[Any], Any] | None:
     return None
 
 
-def select_in(sql: str, values: Sequence[Any], chunk: int = 900) -> list[tuple[Any, ...]]:
-    """Run `sql` (with a `{marks}` placeholder for the IN list) over `values` in chunks.
+def select_in(sql: str, values: Sequence[Any], chunk: int = 900,
+              fixed: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+    """Run `sql` (with a `{marks}` placeholder for the IN list) over `values` in chunks;
+    `fixed` are the parameters that come before the IN list, the same in every chunk.
 
     Raw SQL because the ORM resolves each parameter of a long IN list one by one, which costs
     more than the query itself at intake batch sizes.
@@ -140,6 +142,6 @@ def select_in(sql: str, values: Sequence[Any], chunk: int = 900) -> list[tuple[A
     with connection.cursor() as cur:
         for start in range(0, len(values), chunk):
             part = values[start:start + chunk]
-            cur.execute(sql.format(marks=", ".join(["%s"] * len(part))), part)
+            cur.execute(sql.format(marks=", ".join(["%s"] * len(part))), [*fixed, *part])
             out.extend(cur.fetchall())
     return out

@@ -17,6 +17,7 @@ from decimal import Decimal
 from functools import lru_cache
 from typing import Any
 
+import polars as pl
 from django.db import transaction
 from django.utils import timezone
 
@@ -151,19 +152,31 @@ def _ensure_parties(items: list[Item], writer: RawWriter) -> dict[tuple[int, str
 
 def ensure_parties(wanted: dict[tuple[int, str], dict[str, str]],
                    writer: RawWriter) -> dict[tuple[int, str], int]:
-    """Ids of the parties keyed (unit, party_key), inserting those not yet known."""
-    found = {(u, k): pk for u, k, pk in select_in(
-        f'SELECT unit_id, "key", id FROM {Party._meta.db_table} WHERE "key" IN ({{marks}})',
-        list({k for _, k in wanted}))}
+    """Ids of the parties keyed (unit, party_key), inserting those not yet known.
+
+    Looked up unit by unit, so that the (unit, key) index answers each key: a look-up by key
+    alone made the database walk the whole index, per key, on large tables."""
+    by_unit: dict[int, list[str]] = defaultdict(list)
+    for unit, key in wanted:
+        by_unit[unit].append(key)
+    found: dict[tuple[int, str], int] = {}
+    for unit, keys in by_unit.items():
+        found.update({(unit, k): pk for k, pk in select_in(
+            f'SELECT "key", id FROM {Party._meta.db_table} '  # noqa: S608
+            'WHERE unit_id = %s AND "key" IN ({marks})', keys, fixed=[unit])})
     missing = sorted(((k, p) for k, p in wanted.items() if k not in found),
                      key=lambda item: item[0])  # in index order: see columnar.store_lines
+    if not missing:
+        return found
     ids = writer.allocate_ids(Party, len(missing))
-    now = timezone.now()
-    writer.insert(Party, ["id", "unit", "key", "name", "address", "country", "identifier",
-                          "first_seen"],
-                  [(pk, u, k, p["name"][:200], p.get("address", "")[:300],
-                    p.get("country", ""), p.get("identifier", "")[:60], now)
-                   for pk, ((u, k), p) in zip(ids, missing, strict=True)])
+    first_seen = RawWriter.db_value(Party, "first_seen", timezone.now())
+    writer.insert_frame(Party, pl.DataFrame(
+        [(pk, u, k, p["name"][:200], p.get("address", "")[:300], p.get("country", ""),
+          p.get("identifier", "")[:60], first_seen)
+         for pk, ((u, k), p) in zip(ids, missing, strict=True)],
+        schema={"id": pl.Int64, "unit": pl.Int64, "key": pl.String, "name": pl.String,
+                "address": pl.String, "country": pl.String, "identifier": pl.String,
+                "first_seen": pl.String}, orient="row"))
     found.update({k: pk for pk, (k, _) in zip(ids, missing, strict=True)})
     return found
 
