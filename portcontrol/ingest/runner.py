@@ -22,10 +22,10 @@ from portcontrol.accounts.scoping import visible_unit_ids
 from portcontrol.intake import IntakeError, read, read_csv_frames
 from portcontrol.intake.detect import check_named, detect_format
 from portcontrol.intake.findings import ERROR, Finding, Outcome
-from portcontrol.intake.tabular import records_of
+from portcontrol.intake.tabular import prefetch, records_of
 from portcontrol.manifests.loading import Router
 from portcontrol.manifests.signals import manifests_stored
-from portcontrol.manifests.columnar import store_lines
+from portcontrol.manifests.columnar import store_lines, with_hashes
 from portcontrol.manifests.store import Item, StoreCounts, store_batch
 
 from .models import IntakeJob, QuarantinedRecord
@@ -136,8 +136,9 @@ class _Run:
         try:
             if self.job.format != "auto":
                 check_named(path, "csv")
-            for clean, outcomes in read_csv_frames(path, self.job.mapping or None,
-                                                   source=name, file_findings=findings):
+            blocks = read_csv_frames(path, self.job.mapping or None, source=name,
+                                     file_findings=findings)
+            for clean, outcomes in prefetch(with_hashes(blocks)):
                 for outcome in outcomes:
                     self.outcome(outcome, name)
                 self.lines(clean, name)

@@ -15,8 +15,9 @@ store_batch would. Possible clones are flagged for every container written.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable, Iterator
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 import polars as pl
 from django.db import connection, transaction
@@ -36,6 +37,7 @@ ROLES = (("shipper", "shipper"), ("consignee", "consignee"), ("notify", "notify_
 GOODS_COLUMNS = ("hs_code", "goods_description", "packages", "package_type", "goods_gross_kg",
                  "goods_net_kg", "value", "currency", "origin_country")
 _IDS = pl.Int64
+T = TypeVar("T")
 KNOWN_PARTIES_MAX = 500_000  # parties remembered across the batches of one job
 PartyAsWritten = tuple[int, str, str, str]  # (unit, name, address, country)
 
@@ -86,11 +88,24 @@ def store_lines(lines: pl.DataFrame, *, acting_user: Any, source: str,
     return counts
 
 
+def with_hashes(blocks: Iterable[tuple[pl.DataFrame, T]]) -> Iterator[tuple[pl.DataFrame, T]]:
+    """Blocks of clean lines (read_csv_frames' output) with each bill's content hash on its
+    lines, as `content_hash`. Hashing is the largest piece of a batch's work that needs no
+    database: the runner does it here, a block ahead in another thread, while the batch
+    before is being written."""
+    for clean, rest in blocks:
+        if clean.height and "content_hash" not in clean.columns:
+            clean = clean.join(frame_hashes(clean), on="_g", maintain_order="left")
+        yield clean, rest
+
+
 def _bills(lines: pl.DataFrame) -> pl.DataFrame:
     """One row per bill: its B/L-level columns (first line) and content hash."""
     first = lines.filter(pl.col("_g").is_first_distinct()).drop(
         "container_number", "size_type", "seals", "gross_mass_kg", "vgm_kg", "full_empty",
         "reefer", *GOODS_COLUMNS, "_line")
+    if "content_hash" in first.columns:  # with_hashes did it
+        return first
     return first.join(frame_hashes(lines), on="_g", maintain_order="left")
 
 

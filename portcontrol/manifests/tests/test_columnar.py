@@ -18,7 +18,8 @@ from django.core.management import call_command
 from portcontrol.generator import generate
 from portcontrol.intake import read, read_csv_frames
 from portcontrol.intake.tabular import records_of
-from portcontrol.manifests.columnar import _runs
+from portcontrol.manifests import columnar
+from portcontrol.manifests.columnar import _runs, store_lines, with_hashes
 from portcontrol.manifests.fingerprint import content_hash, frame_hashes
 from portcontrol.manifests.loading import do_load_records
 from portcontrol.manifests.models import (Consignment, ConsignmentContainer, ConsignmentVersion,
@@ -190,3 +191,47 @@ def test_over_long_identifiers_are_rejected_not_crashing_the_batch(org, generate
     assert not Consignment.objects.filter(bl_number=long_bl).exists()
     assert Consignment.objects.count() + summary["records_rejected"] == \
         frame.select(pl.struct("voyage_id", "bl_number").n_unique()).item()
+
+
+def clean_lines(path: Path, unit_id: int) -> pl.DataFrame:
+    frames = [clean for clean, _flagged in read_csv_frames(path)]
+    return pl.concat(frames).with_columns(unit_id=pl.lit(unit_id, dtype=pl.Int64))
+
+
+def test_parties_are_remembered_per_unit_and_forgotten_when_a_batch_fails(
+        org, generated, monkeypatch):
+    baku, poti = (org[name].unit_id for name in ("baku.officer", "poti.officer"))
+    lines = clean_lines(generated, baku)
+    bills = lines.get_column("_g").unique(maintain_order=True).to_list()
+    first = lines.filter(pl.col("_g").is_in(bills[: len(bills) // 2]))
+    second = lines.filter(pl.col("_g").is_in(bills[len(bills) // 2:]))
+    known: dict = {}
+    store_lines(first, acting_user=None, source="first", known_parties=known)
+    parties = Party.objects.count()
+    assert parties and known and set(known.values()) <= set(Party.objects.values_list(
+        "id", flat=True))
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("disk full")
+    monkeypatch.setattr(columnar, "_write_containers", broken)
+    with pytest.raises(RuntimeError):
+        store_lines(second, acting_user=None, source="second", known_parties=known)
+    # The failed batch's parties were rolled back; ids remembered for them would be void.
+    assert known == {} and Party.objects.count() == parties
+    monkeypatch.undo()
+    store_lines(second, acting_user=None, source="second", known_parties=known)
+    store_lines(first.with_columns(unit_id=pl.lit(poti, dtype=pl.Int64)), acting_user=None,
+                source="other unit", known_parties=known)
+    # Every party once per unit: none stored twice, none shared between the two units.
+    keys = list(Party.objects.values_list("unit_id", "key"))
+    assert len(keys) == len(set(keys))
+    assert not (set(Consignment.objects.filter(unit_id=poti).values_list("shipper", flat=True))
+                & set(Consignment.objects.filter(unit_id=baku).values_list("shipper",
+                                                                            flat=True)))
+    assert Consignment.objects.count() == len(bills) + len(bills) // 2
+
+
+def test_hashes_computed_ahead_are_the_ones_the_store_computes(generated):
+    for clean, _flagged in with_hashes(read_csv_frames(generated, block_bytes=20_000)):
+        assert clean.select("_g", "content_hash").unique(maintain_order=True).equals(
+            frame_hashes(clean))
