@@ -29,7 +29,7 @@ from portcontrol.intake.tabular import records_of
 
 from .fingerprint import frame_hashes
 from .models import (Consignment, ConsignmentContainer, Container, GoodsItem, PortCall)
-from .rawsql import RawWriter, select_in
+from .rawsql import RawWriter, select_in, select_pairs
 from .store import (CLONE_WINDOW, Item, StoreCounts, _db_datetime, _dec, ensure_parties,
                     ensure_voyages, party_key, store_batch)
 
@@ -131,10 +131,9 @@ def _classify(bills: pl.DataFrame, lines: pl.DataFrame,
     store_batch); unchanged ones and repeats within the batch are only counted."""
     latest = bills.unique(["voyage_pk", "bl_number"], keep="last", maintain_order=True)
     counts.consignments_unchanged += bills.height - latest.height
-    voyages = latest.get_column("voyage_pk").unique().to_list()
     existing = pl.DataFrame(
-        list(Consignment.objects.filter(voyage_id__in=voyages)
-             .values_list("voyage_id", "bl_number", "content_hash")),
+        select_pairs("t.voyage_id, t.bl_number, t.content_hash", Consignment._meta.db_table,
+                     ("voyage_id", "bl_number"), latest.select("voyage_pk", "bl_number").rows()),
         schema={"voyage_pk": _IDS, "bl_number": pl.String, "old_hash": pl.String},
         orient="row")
     latest = latest.join(existing, on=["voyage_pk", "bl_number"], how="left",
@@ -223,12 +222,13 @@ def _write_containers(lines: pl.DataFrame, writer: RawWriter,
     """Insert the containers not yet on their voyage, update the others; returns
     (voyage_pk, container_number, container_pk) for every container of the lines."""
     boxes = lines.unique(["voyage_pk", "container_number"], keep="last", maintain_order=True)
-    voyages = boxes.get_column("voyage_pk").unique().to_list()
-    rows = list(Container.objects.filter(voyage_id__in=voyages)
-                .values_list("voyage_id", "number", "id", "seals"))
-    old_seals = {pk: seals for _v, _n, pk, seals in rows}
-    existing = pl.DataFrame([r[:3] for r in rows], schema={
+    rows = select_pairs("t.voyage_id, t.number, t.id", Container._meta.db_table,
+                        ("voyage_id", "number"),
+                        boxes.select("voyage_pk", "container_number").rows())
+    existing = pl.DataFrame(rows, schema={
         "voyage_pk": _IDS, "container_number": pl.String, "old_pk": _IDS}, orient="row")
+    old_seals = dict(Container.objects.filter(pk__in=[pk for _v, _n, pk in rows])
+                     .values_list("id", "seals")) if rows else {}
     boxes = boxes.join(existing, on=["voyage_pk", "container_number"], how="left",
                        maintain_order="left")
     fresh = boxes.filter(pl.col("old_pk").is_null()).sort("container_number", "voyage_pk")

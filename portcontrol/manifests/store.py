@@ -27,7 +27,7 @@ from portcontrol.audit.log import record as audit
 from .fingerprint import content_hash
 from .models import (Consignment, ConsignmentContainer, ConsignmentVersion, Container, GoodsItem,
                      Party, PortCall, Voyage)
-from .rawsql import RawWriter, select_in
+from .rawsql import RawWriter, select_in, select_pairs
 
 CLONE_WINDOW = timedelta(days=14)
 
@@ -75,10 +75,11 @@ def _dec(value: Any) -> Decimal | None:
 
 
 def _db_datetime(value: Any) -> datetime | None:
-    """A datetime read by raw SQL: SQLite gives text, PostgreSQL an aware datetime."""
-    if value is None or isinstance(value, datetime):
-        return value
-    parsed = datetime.fromisoformat(str(value))
+    """A datetime read by raw SQL, aware (UTC): PostgreSQL gives an aware datetime, SQLite a
+    naive one in UTC (Django's connection converts declared datetime columns) or text."""
+    if value is None:
+        return None
+    parsed = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
@@ -196,11 +197,9 @@ def _classify(items: list[Item], voyages, counts: StoreCounts) -> tuple[list[_Co
         vid = voyages[voyage_key(item)][0]
         latest[(vid, item.record["bl_number"])] = _Cons(item, vid, content_hash(item.record))
     counts.consignments_unchanged += len(items) - len(latest)
-    # By voyage only: a batch touches few voyages, and a long IN list of bills costs more.
-    existing = {(v, b): (pk, h, ver, md) for pk, v, b, h, ver, md in Consignment.objects.filter(
-        voyage_id__in={k[0] for k in latest},
-    ).values_list("id", "voyage_id", "bl_number", "content_hash", "version", "message_date")
-        if (v, b) in latest}
+    existing = {(v, b): (pk, h, ver, _db_datetime(md)) for pk, v, b, h, ver, md in select_pairs(
+        "t.id, t.voyage_id, t.bl_number, t.content_hash, t.version, t.message_date",
+        Consignment._meta.db_table, ("voyage_id", "bl_number"), list(latest))}
     new, amended = [], []
     for key, cons in latest.items():
         if key not in existing:
@@ -317,10 +316,9 @@ def _write_containers(conses: list[_Cons], voyages, writer: RawWriter,
     for cons in conses:
         for c in cons.item.record.get("containers") or []:
             wanted[(cons.voyage_id, c["container_number"])] = (cons.item.unit_id, c)
-    # Ids first (no JSON to decode for the voyage's other containers), seals for matches.
-    found = {(v, n): pk for pk, v, n in Container.objects.filter(
-        voyage_id__in={k[0] for k in wanted}).values_list("id", "voyage_id", "number")
-        if (v, n) in wanted}
+    found = {(v, n): pk for pk, v, n in select_pairs(
+        "t.id, t.voyage_id, t.number", Container._meta.db_table, ("voyage_id", "number"),
+        list(wanted))}
     seals = dict(Container.objects.filter(pk__in=list(found.values()))
                  .values_list("id", "seals")) if found else {}
     existing = {key: (pk, seals[pk]) for key, pk in found.items()}

@@ -87,39 +87,26 @@ def name_bounds(pairs: pl.DataFrame, qtokens: pl.DataFrame, ctokens: pl.DataFram
         pl.col("owner").alias("row"), pl.col("pos").alias("cpos"), pl.col("w").alias("cw"),
         pl.col("len").alias("clen"), pl.col("tid").alias("ctid"))
     # Only token pairs that could be similar are compared: a length gap over three letters
-    # is beyond every edit allowance (initials aside). The candidates hold millions of token
-    # pairs but some ten thousand distinct ones, of which a few per cent are similar at all:
-    # the distinct pairs come from a join of ids alone, and only the tokens of similar pairs
-    # are joined again with their positions and weights.
-    pair_id = pl.col("qtid").cast(pl.UInt64) * (1 << 32) + pl.col("ctid")
-    distinct = pairs.lazy().select("q", "row").join(qt.select("q", "qtid", "qlen"), on="q").join(
-        ct.select("row", "ctid", "clen"), on="row").filter(
+    # is beyond every edit allowance (initials aside).
+    compared = pairs.lazy().select("q", "row").join(qt, on="q").join(ct, on="row").filter(
         ((pl.col("qlen") - pl.col("clen")).abs() <= 3) | (pl.col("qlen") == 1)
-        | (pl.col("clen") == 1)).select(pair=pair_id).unique().collect()
-    word_pairs = distinct.select(qtid=(pl.col("pair") // (1 << 32)).cast(pl.UInt32),
-                                 ctid=(pl.col("pair") % (1 << 32)).cast(pl.UInt32)).join(
+        | (pl.col("clen") == 1)).with_columns(
+        pair=pl.col("qtid").cast(pl.UInt64) * (1 << 32) + pl.col("ctid")).collect()
+    word_pairs = compared.select("pair", "qtid", "ctid").unique("pair").join(
         vocab.select(pl.col("tid").alias("qtid"), pl.col("tok").alias("qtok"),
                      pl.col("len").alias("qlen"), pl.col("digits").alias("qdigits"),
                      pl.col("first").alias("qfirst")), on="qtid").join(
         vocab.select(pl.col("tid").alias("ctid"), pl.col("tok").alias("ctok"),
                      pl.col("len").alias("clen"), pl.col("digits").alias("cdigits"),
                      pl.col("first").alias("cfirst")), on="ctid")
-    sims = word_pairs.select("qtid", "ctid", sim=_token_similarity(word_pairs)).filter(
-        pl.col("sim") > 0).with_columns(pair=pair_id)
-    similar_q, similar_c = sims["qtid"].unique().implode(), sims["ctid"].unique().implode()
-    # (q, row) as one 64-bit number: grouping and joining on one integer column costs a
-    # fraction of two.
-    pair_key = pl.col("q").cast(pl.UInt64) * (1 << 32) + pl.col("row")
-    # collected once: both aggregates below read it
-    tok = pairs.lazy().select("q", "row").join(
-        qt.filter(pl.col("qtid").is_in(similar_q)), on="q").join(
-        ct.filter(pl.col("ctid").is_in(similar_c)), on="row").with_columns(pair=pair_id).join(
-        sims.lazy().select("pair", "sim"), on="pair").with_columns(k=pair_key).collect().lazy()
+    sims = word_pairs.select("pair", sim=_token_similarity(word_pairs)).filter(
+        pl.col("sim") > 0)
+    tok = compared.lazy().join(sims.lazy(), on="pair")
     # Each token's best partner; tokens with no partner at all are what the penalty counts.
-    a = tok.group_by("k", "qpos").agg(
+    a = tok.group_by("q", "row", "qpos").agg(
         m=(pl.col("sim") * (pl.col("qw") + pl.col("cw"))).max(), w=pl.col("qw").first(),
-    ).group_by("k").agg(m=pl.col("m").sum(), wq_matched=pl.col("w").sum())
-    b = tok.group_by("k", "cpos").agg(w=pl.col("cw").first()).group_by("k").agg(
+    ).group_by("q", "row").agg(m=pl.col("m").sum(), wq_matched=pl.col("w").sum())
+    b = tok.group_by("q", "row", "cpos").agg(w=pl.col("cw").first()).group_by("q", "row").agg(
         wc_matched=pl.col("w").sum())
     frame = pairs.lazy().select("q", "row").join(
         qjoined.lazy().select(pl.col("owner").alias("q"), pl.col("n").alias("nq"),
@@ -127,8 +114,8 @@ def name_bounds(pairs: pl.DataFrame, qtokens: pl.DataFrame, ctokens: pl.DataFram
         on="q").join(
         cjoined.lazy().select(pl.col("owner").alias("row"), pl.col("n").alias("nc"),
                               pl.col("w").alias("wc"), pl.col("j").str.len_chars().alias("lc")),
-        on="row").with_columns(k=pair_key).join(a, on="k", how="left").join(
-        b, on="k", how="left").drop("k").with_columns(
+        on="row").join(a, on=["q", "row"], how="left").join(b, on=["q", "row"], how="left"
+                                                            ).with_columns(
         pl.col("m", "wq_matched", "wc_matched").fill_null(0.0)).collect()
     lone = pl.min_horizontal((pl.col("wq") - pl.col("wq_matched")).clip(0.0),
                              (pl.col("wc") - pl.col("wc_matched")).clip(0.0))

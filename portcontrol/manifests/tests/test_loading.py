@@ -1,3 +1,5 @@
+import copy
+
 import pytest
 
 from portcontrol.audit.models import AuditRecord
@@ -123,3 +125,26 @@ def test_loading_and_amending_keep_the_audit_chain_intact(manifests):
     assert count > 0 and broken == []
     rec = AuditRecord.objects.filter(action="manifest.ingest").latest("id")
     assert rec.after["consignments_updated"] == 1
+
+
+def test_an_older_message_does_not_overwrite_a_newer_one(org):
+    from datetime import UTC, datetime
+
+    from portcontrol.manifests.store import Item, store_batch
+
+    unit = org["baku.officer"].unit_id
+    newer = record(bl="MSGDATE01", port="AZBAK", container=BAKU_CONTAINER)
+    older = copy.deepcopy(newer)
+    older["freight_terms"] = "COLLECT" if newer["freight_terms"] != "COLLECT" else "PREPAID"
+    store_batch([Item(unit, newer, message_date=datetime(2026, 11, 20, 8, tzinfo=UTC))],
+                acting_user=None, source="newer")
+    counts = store_batch([Item(unit, older, message_date=datetime(2026, 11, 19, tzinfo=UTC))],
+                         acting_user=None, source="older")
+    assert counts.consignments_stale == 1 and counts.consignments_updated == 0
+    cons = Consignment.objects.get(bl_number="MSGDATE01")
+    assert cons.freight_terms == newer["freight_terms"] and cons.version == 1
+    later = store_batch([Item(unit, older, message_date=datetime(2026, 11, 21, tzinfo=UTC))],
+                        acting_user=None, source="later")
+    assert later.consignments_updated == 1
+    cons.refresh_from_db()
+    assert cons.freight_terms == older["freight_terms"] and cons.version == 2
