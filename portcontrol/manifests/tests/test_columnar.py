@@ -22,6 +22,7 @@ from portcontrol.manifests import columnar
 from portcontrol.manifests.columnar import _runs, store_lines, with_hashes
 from portcontrol.manifests.fingerprint import content_hash, frame_hashes
 from portcontrol.manifests.loading import do_load_records
+from portcontrol.manifests.store import party_key
 from portcontrol.manifests.models import (Consignment, ConsignmentContainer, ConsignmentVersion,
                                          Container, GoodsItem, Party)
 
@@ -235,3 +236,12 @@ def test_hashes_computed_ahead_are_the_ones_the_store_computes(generated):
     for clean, _flagged in with_hashes(read_csv_frames(generated, block_bytes=20_000)):
         assert clean.select("_g", "content_hash").unique(maintain_order=True).equals(
             frame_hashes(clean))
+
+
+def test_party_keys_computed_ahead_are_the_ones_the_store_computes(generated):
+    for clean, _flagged in with_hashes(read_csv_frames(generated, block_bytes=20_000)):
+        for role in ("shipper", "consignee", "notify"):
+            rows = clean.select(f"{role}_name", f"{role}_address", f"{role}_country",
+                                f"{role}_key").rows()
+            assert [key for *_t, key in rows] == [party_key(*t) if t[0] else None
+                                                  for *t, _key in rows]
