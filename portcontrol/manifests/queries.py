@@ -53,7 +53,13 @@ def search_containers(user: User, text: str) -> SearchResult:
         result.error = _("Type at least the four letters of the owner code.")
         return result
     else:
-        qs = containers_for(user).filter(number__startswith=number)
+        # startswith alone is LIKE 'MSCU12%', which PostgreSQL answers from a b-tree index
+        # only under the C collation (it scanned the table under C.UTF-8 or en_US) and SQLite
+        # by reading the whole index. The range on the same prefix (letters and digits only,
+        # see _PARTIAL) is an index range on both; startswith keeps the result exact.
+        following = number[:-1] + chr(ord(number[-1]) + 1)
+        qs = containers_for(user).filter(number__gte=number, number__lt=following,
+                                         number__startswith=number)
     rows = list(qs.order_by("-created_at", "number")[: SEARCH_LIMIT + 1])
     result.truncated = len(rows) > SEARCH_LIMIT
     result.containers = rows[:SEARCH_LIMIT]

@@ -47,3 +47,21 @@ def test_wrong_check_digit_warns_but_still_searches(baku_officer, manifests):
     wrong = BAKU_CONTAINER[:10] + str((int(BAKU_CONTAINER[10]) + 1) % 10)
     result = queries.search_containers(baku_officer, wrong)
     assert "check digit" in result.warning and result.containers == []
+
+
+
+@pytest.mark.parametrize("prefix", ["MSCU", "MSCU1", "MSCU12", "MSCU123456", "MSCU9", "MSCZ",
+                                    "MSCJ", "ZZZU"])
+def test_prefix_search_finds_exactly_the_numbers_that_start_with_it(org, baku_officer,
+                                                                     prefix):
+    from portcontrol.manifests.loading import do_load_records
+    from portcontrol.testing.records import container_number, record
+
+    numbers = [container_number(s) for s in ("MSCU123456", "MSCU129999", "MSCU130000",
+                                             "MSCU200001", "MSCU999999", "MSCZ000001",
+                                             "MSCJ999999", "MAEU120000")]
+    loaded = do_load_records([record(bl=f"PFX{i}", port="AZBAK", container=n)
+                     for i, n in enumerate(numbers)], acting_user=None, source="t")
+    assert loaded.containers == len(numbers)
+    found = [c.number for c in queries.search_containers(baku_officer, prefix).containers]
+    assert sorted(found) == sorted(n for n in numbers if n.startswith(prefix))
