@@ -2,10 +2,10 @@
 report every rejected row with its line and reason, keep the valid ones, and store them through
 `store_watchlist` (audited). Deleting a list is audited too.
 
-The command line (`portcontrol import_watchlist`) reads a file the operator chose; here the
-file comes from a browser, so a file that is not UTF-8, is UTF-16, has a line too long to be a
-watchlist row or has no valid row at all is refused with a message, and the unit's current list
-stays as it was.
+A file that is not UTF-8, is UTF-16, has a line too long to be a watchlist row, a NUL
+character, or no valid row at all is refused with a message, and the unit's current list stays
+as it was. The command line (`portcontrol import_watchlist`, do_import_watchlist) reads its file
+through the same checks: a file an operator chose is no safer than an upload.
 """
 
 from __future__ import annotations
@@ -191,6 +191,28 @@ def do_upload_watchlist(*, acting_user: User, unit: Unit, name: str, filename: s
                                         acting_user=acting_user)
     report.watchlist_id, report.replaced = watchlist.pk, before
     return report
+
+
+def do_import_watchlist(*, path: Path, unit: Unit, name: str, acting_user: Any,
+                        ) -> tuple[Watchlist | None, list[str]]:
+    """The command line's import (the operator's choice of unit: no role check): replace the
+    unit's list `name` with the file's valid rows, read as an upload is read. Returns the list,
+    or None when the file has no valid row (nothing is stored then), and one message per
+    rejected row."""
+    name = " ".join(name.split())[:120]
+    if not name:
+        raise InvalidValue(_("Give the list a name."), field="name")
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise InvalidValue(f"{path}: {exc.strerror}", field="file") from None
+    loaded, _fmt = read_upload(path.name, data)
+    issues = [str(i) for i in loaded.issues]
+    if not loaded.entries:
+        return None, issues
+    watchlist, _before = store_watchlist(loaded=loaded, unit=unit, name=name,
+                                         source_file=path.name[:200], acting_user=acting_user)
+    return watchlist, issues
 
 
 def do_delete_watchlist(*, acting_user: User, watchlist: Watchlist) -> None:

@@ -13,11 +13,11 @@ from portcontrol.accounts.models import Unit, User
 from portcontrol.manifests.models import Container
 
 from .actions import do_backtest_rule, do_decide_rule, do_save_rule, do_submit_rule
+from .actions_watchlists import do_import_watchlist
 from .learning import (TrainingRefused, do_decide_model_version, do_submit_model_version,
                        do_train_model_version)
 from .models import ModelVersion, Outcome, Rule
 from .pipeline import score_unit
-from .watchlists import do_import_watchlist
 
 RANDOM_INSPECTION_SHARE = 0.03
 DEMO_RULES = [
@@ -65,7 +65,7 @@ def demo_watchlist(out_dir: Path, unit: Unit, acting_user: User | None) -> int:
             writer.writerow([f"S{i}", name, "company", country or "", ""])
     watchlist, _issues = do_import_watchlist(path=path, unit=unit, name="past seizures",
                                              acting_user=acting_user)
-    return watchlist.entries_count
+    return watchlist.entries_count if watchlist else 0
 
 
 def demo_rules(analyst: User, supervisor: User, unit: Unit) -> None:

@@ -1,9 +1,9 @@
-"""Watchlists in the database: import them, and screen a scoring batch's parties, vessels and
-containers against the lists of the unit (portcontrol.engine.watchlist does the matching)."""
+"""Watchlists in the database: store them (actions_watchlists reads the files), and screen a
+scoring batch's parties, vessels and containers against the lists of the unit
+(portcontrol.engine.watchlist does the matching)."""
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import polars as pl
@@ -11,27 +11,12 @@ from django.db import transaction
 
 from portcontrol.accounts.models import Unit
 from portcontrol.audit.log import record as audit
-from portcontrol.core.errors import InvalidValue
-from portcontrol.engine.watchlist import (Kind, LoadResult, Party, Screener, WatchlistIndex,
-                                          WatchlistInputError, read_watchlist)
+from portcontrol.engine.watchlist import Kind, LoadResult, Party, Screener, WatchlistIndex
 from portcontrol.engine.watchlist import WatchlistEntry as EngineEntry
 
 from .models import Watchlist, WatchlistEntry
 
 ROLES = ("shipper", "consignee", "notify")
-
-
-def do_import_watchlist(*, path: Path, unit: Unit, name: str, acting_user: Any
-                        ) -> tuple[Watchlist, list[str]]:
-    """Replace the unit's list of this name with the file's valid entries; return the list
-    and one message per row that could not be loaded (the valid rows are kept)."""
-    try:
-        loaded = read_watchlist(path)
-    except WatchlistInputError as exc:
-        raise InvalidValue(str(exc), field="file") from None
-    watchlist, _before = store_watchlist(loaded=loaded, unit=unit, name=name,
-                                         source_file=path.name, acting_user=acting_user)
-    return watchlist, [str(i) for i in loaded.issues]
 
 
 def store_watchlist(*, loaded: LoadResult, unit: Unit, name: str, source_file: str,

@@ -6,7 +6,7 @@ import io
 from datetime import date, timedelta
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.urls import reverse
 
 from portcontrol.core.errors import InvalidValue, PermissionDenied
@@ -155,3 +155,30 @@ def test_imported_watchlist_raises_the_risk_of_a_listed_consignee(org, manifests
     assert "watchlist" in kinds
     text = next(r["text_en"] for r in assessment.reasons if r["kind"] == "watchlist")
     assert "consignee" in text
+
+
+def test_import_watchlist_on_the_command_line_checks_the_file_as_the_page_does(org, tmp_path):
+    from portcontrol.risk.models import Watchlist
+
+    listed = tmp_path / "list.csv"
+    listed.write_bytes("id,name,kind,country,aliases\n"
+                       "W1,ООО Каспиан Фреш,company,AZ,\n"
+                       "W2,Bad\x00Name LLC,company,AZ,\n".encode())
+    out, err = io.StringIO(), io.StringIO()
+    call_command("import_watchlist", str(listed), "--unit", "pcu-baku", "--name", "national",
+                 stdout=out, stderr=err)
+    assert "1 entries" in out.getvalue() and "1 rows rejected" in out.getvalue()
+    assert "line 3" in err.getvalue() and "NUL" in err.getvalue()
+    assert Watchlist.objects.get(unit=baku(org), name="national").entries_count == 1
+    # A file with no valid row leaves the list as it was; a UTF-16 file is refused.
+    nothing = tmp_path / "nothing.csv"
+    nothing.write_text("id,name,kind,country,aliases\nW9,,company,AZ,\n", encoding="utf-8")
+    with pytest.raises(CommandError, match="no valid row"):
+        call_command("import_watchlist", str(nothing), "--unit", "pcu-baku", "--name",
+                     "national", stdout=io.StringIO(), stderr=io.StringIO())
+    utf16 = tmp_path / "utf16.csv"
+    utf16.write_text("id,name,kind,country,aliases\nW1,Acme,company,AZ,\n", encoding="utf-16")
+    with pytest.raises(CommandError, match="UTF-16"):
+        call_command("import_watchlist", str(utf16), "--unit", "pcu-baku", "--name",
+                     "national", stdout=io.StringIO(), stderr=io.StringIO())
+    assert Watchlist.objects.get(unit=baku(org), name="national").entries_count == 1

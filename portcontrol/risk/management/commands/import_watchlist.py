@@ -8,7 +8,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from portcontrol.accounts.models import Unit
 from portcontrol.core.errors import InvalidValue
-from portcontrol.risk.watchlists import do_import_watchlist
+from portcontrol.risk.actions_watchlists import do_import_watchlist
 
 
 class Command(BaseCommand):
@@ -34,5 +34,8 @@ class Command(BaseCommand):
             raise CommandError(exc.message) from None
         for issue in issues:
             self.stderr.write(issue)
+        if watchlist is None:
+            raise CommandError(f"{opts['path']}: no valid row ({len(issues)} rejected); the "
+                               f"list {opts['name']!r} of {unit.code} was left as it was.")
         self.stdout.write(f"import_watchlist: {watchlist.entries_count} entries in "
                           f"{watchlist.name!r} for {unit.code}; {len(issues)} rows rejected")
