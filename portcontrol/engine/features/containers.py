@@ -110,10 +110,11 @@ def _repeats(frame: pl.DataFrame, history: History, window_days: int) -> pl.Data
         present.scatter(rows, found["container_bl_count"]).alias("container_bl_count"),
         pl.zeros(frame.height, pl.UInt32, eager=True)
         .scatter(rows, found["clone_voyages"].fill_null(0)).alias("clone_voyages"),
-        pl.Series("clone_voyage", [None] * frame.height, pl.String)
-        .scatter(rows, found["clone_voyage"]),
-        pl.Series("clone_gap_days", [None] * frame.height, pl.Float64)
-        .scatter(rows, found["clone_gap_days"]),
+        # (empty columns from pl.repeat: a Python list of a million Nones cost 20 ms each)
+        pl.repeat(None, frame.height, dtype=pl.String, eager=True)
+        .scatter(rows, found["clone_voyage"]).alias("clone_voyage"),
+        pl.repeat(None, frame.height, dtype=pl.Float64, eager=True)
+        .scatter(rows, found["clone_gap_days"]).alias("clone_gap_days"),
     ]
     return frame.with_columns(columns)
 

@@ -13,6 +13,8 @@ from portcontrol.engine.selection import (
     PROBABILITY,
     REASON,
     Capacity,
+    _allocate,
+    _random_picks,
     ipw_hit_rate,
     select,
 )
@@ -159,3 +161,57 @@ def test_ipw_counts() -> None:
 def test_exploration_share_is_checked() -> None:
     with pytest.raises(ValueError, match="exploration share"):
         select(population(10, 1), CAPACITY, exploration_share=1.5)
+
+
+
+def _draw_by_definition(boxes: pl.DataFrame) -> tuple[list[bool], list[bool], list[float]]:
+    """Random picks as the module documentation defines them, in plain Python: per stratum
+    the `_take` boxes outside the risk picks with the smallest random numbers (ties by row,
+    as an ordinal rank breaks them), drawn with probability take / size; per unit-day the
+    first `_rand_r` of the drawn boxes go red. (The takes come from _allocate.)"""
+    rows = boxes.with_row_index("_row").to_dicts()
+    strata: dict[tuple, list[dict]] = {}
+    for r in rows:
+        if not r["_risk_pick"]:
+            strata.setdefault((r["_g"], r["_s"]), []).append(r)
+    table = _allocate(boxes.filter(~pl.col("_risk_pick")).group_by("_g", "_s").agg(
+        pl.len().alias("_n_s"), pl.col("_rand_r").first(), pl.col("_rand_y").first()))
+    take = {(r["_g"], r["_s"]): (r["_take"], r["_n_s"]) for r in table.to_dicts()}
+    picked, red, p = [False] * len(rows), [False] * len(rows), [0.0] * len(rows)
+    drawn: dict[int, list[dict]] = {}
+    for key, members in strata.items():
+        n, size = take[key]
+        for r in sorted(members, key=lambda r: (r["_u"], r["_row"]))[:n]:
+            picked[r["_row"]], p[r["_row"]] = True, n / size
+            drawn.setdefault(r["_g"], []).append(r)
+    for members in drawn.values():
+        for r in sorted(members, key=lambda r: (r["_u"], r["_row"]))[:members[0]["_rand_r"]]:
+            red[r["_row"]] = True
+    return picked, red, p
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_random_picks_follow_their_definition(seed: int) -> None:
+    """The draw finds each stratum's smallest numbers without ranking every box: the same
+    boxes as ranking them all, ties included (seed 0: no places to draw)."""
+    rng = np.random.default_rng(seed)
+    n = 3000
+    groups = rng.integers(0, 4, n).astype(np.uint64)
+    places = int(seed > 0)
+    boxes = pl.DataFrame({
+        "_g": groups,
+        "_s": rng.choice(["a", "b", "c"], n),
+        "_u": rng.integers(0, 40, n) / 40.0 if seed % 2 else rng.random(n),  # odd: ties
+        "_risk_pick": rng.random(n) < 0.05,
+        "_rand_r": (groups % 3).astype(np.int64) * places,
+        "_rand_y": (groups % 2 + 2).astype(np.int64) * places,
+    }).with_columns(pl.col("_risk_pick").alias("_red"), pl.lit(False).alias("_yellow"))
+    out = _random_picks(boxes)
+    picked, red, p = _draw_by_definition(boxes)
+    assert out["_random_pick"].to_list() == picked
+    assert (sum(picked) > 0) == (seed > 0)
+    risk = boxes["_risk_pick"].to_list()
+    assert out["_red"].to_list() == [a or b for a, b in zip(risk, red, strict=True)]
+    assert out["_yellow"].to_list() == [a and not b for a, b in zip(picked, red, strict=True)]
+    assert out.filter(pl.col("_random_pick"))["_p"].to_list() == pytest.approx(
+        [x for x, chosen in zip(p, picked, strict=True) if chosen])

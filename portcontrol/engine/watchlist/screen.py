@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence, Sized
+from itertools import islice
 
 import polars as pl
 
@@ -203,15 +204,11 @@ def _batches(parties: Iterable[Party], size: int) -> Iterator[list[Party]]:
     normalisation, and the workers normalise a batch about twice as fast as this process
     matches one, so a batch twice its predecessor's size is ready when it is needed (a
     first batch followed at once by a full one kept the matching waiting)."""
-    batch: list[Party] = []
+    items = iter(parties)
     limit = max(size // 5, 1)
-    for party in parties:
-        batch.append(party)
-        if len(batch) >= limit:
-            yield batch
-            batch, limit = [], min(2 * limit, size)
-    if batch:
+    while batch := list(islice(items, limit)):
         yield batch
+        limit = min(2 * limit, size)
 
 
 def _distinct_names(batch: Sequence[Party]) -> list[str]:
