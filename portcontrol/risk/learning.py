@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from portcontrol.accounts.models import Role, Unit, User
 from portcontrol.accounts.scoping import visible_unit_ids
 from portcontrol.audit.log import record as audit
-from portcontrol.core.errors import InvalidValue, PermissionDenied
+from portcontrol.core.errors import InvalidValue, PermissionDenied, PortControlError
 from portcontrol.engine import model as engine_model
 from portcontrol.engine.model import ModelError, at_percents
 from portcontrol.manifests.models import GoodsItem
@@ -30,7 +30,9 @@ from portcontrol.manifests.models import GoodsItem
 from .frames import container_lines
 from .model_store import (DATE, ID, LABEL, library_errors, load_version, model_table, pack,
                           probabilities, sha256)
-from .models import ModelVersion
+from .models import ModelTraining, ModelVersion
+
+OPEN = (ModelTraining.Status.QUEUED, ModelTraining.Status.RUNNING)
 
 DEFAULT_DAYS = 365
 HOLDOUT_SHARE = 0.2  # the latest fifth of the labelled containers tests the model
@@ -148,6 +150,66 @@ def do_train_model_version(*, acting_user: User | None, unit: Unit,
         created_by=acting_user)
     version.comparison = comparison(version, split.holdout, candidate_metrics=metrics)
     return _store(version, acting_user)
+
+
+STALE_TRAINING = timedelta(hours=6)  # a request still open after this: its worker died
+
+
+def do_request_training(*, acting_user: User, unit: Unit, days: int = DEFAULT_DAYS,
+                        ) -> ModelTraining:
+    """Ask a task worker to train a version of the unit's model (one request per unit at a
+    time); returns the request, whose status says when the version is there. With the
+    in-process task backend (tests, small demos) it has already run on return."""
+    from .tasks import train_model_version  # tasks imports this module
+
+    _require(acting_user, unit)
+    if not 30 <= days <= 3650:
+        raise InvalidValue(_("Train on 30 to 3650 days of history."), field="days")
+    with transaction.atomic():
+        Unit.objects.select_for_update().filter(pk=unit.pk).first()
+        open_ = ModelTraining.objects.filter(unit=unit, status__in=OPEN)
+        open_.filter(requested_at__lt=timezone.now() - STALE_TRAINING).update(
+            status=ModelTraining.Status.FAILED, finished_at=timezone.now(),
+            error=_("The training did not finish (its worker stopped)."))
+        if open_.exists():
+            raise InvalidValue(_("A version of this unit's model is already being trained; "
+                                 "wait until it is done."), field="days")
+        training = ModelTraining.objects.create(unit=unit, days=days, requested_by=acting_user)
+        audit(actor=acting_user, action="model.train_requested", object_type="model_training",
+              object_id=training.pk, unit_id=unit.pk, after={"days": days})
+    train_model_version.enqueue(training.pk)
+    training.refresh_from_db()
+    return training
+
+
+def run_training(training_id: int) -> ModelTraining:
+    """The worker's part of do_request_training: train, and record the version or why not.
+    A request that is no longer waiting (a task delivered twice) is left alone."""
+    claimed = ModelTraining.objects.filter(pk=training_id, status=ModelTraining.Status.QUEUED) \
+        .update(status=ModelTraining.Status.RUNNING)
+    training = ModelTraining.objects.select_related("unit", "requested_by").get(pk=training_id)
+    if not claimed:
+        return training
+    try:
+        version = do_train_model_version(acting_user=training.requested_by,
+                                         unit=training.unit, days=training.days)
+    except PortControlError as exc:
+        _finish(training, error=exc.message)
+        return training
+    except Exception as exc:
+        _finish(training, error=_("The training stopped on an unexpected error (%(kind)s); "
+                                  "the task worker's log has the details.")
+                % {"kind": type(exc).__name__})
+        raise
+    _finish(training, version=version)
+    return training
+
+
+def _finish(training: ModelTraining, *, version: ModelVersion | None = None,
+            error: str = "") -> None:
+    training.status = ModelTraining.Status.DONE if version else ModelTraining.Status.FAILED
+    training.version, training.error, training.finished_at = version, error, timezone.now()
+    training.save(update_fields=["status", "version", "error", "finished_at"])
 
 
 def _store(version: ModelVersion, acting_user: User | None) -> ModelVersion:

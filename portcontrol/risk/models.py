@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from portcontrol.accounts.models import Unit
@@ -237,3 +238,37 @@ class ModelVersion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.label} ({self.get_status_display()})"
+
+
+class ModelTraining(models.Model):
+    """A request to train a model version of a unit, carried out by a task worker: on a
+    large history, training takes longer than a web request may last."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Waiting for a worker")
+        RUNNING = "running", _("Training")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+",
+                             verbose_name=_("owning unit"))
+    days = models.PositiveIntegerField(_("days of history"))
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices,
+                              default=Status.QUEUED, db_index=True)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                     null=True, blank=True, related_name="+",
+                                     verbose_name=_("requested by"))
+    requested_at = models.DateTimeField(_("requested at"), default=timezone.now)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    error = models.TextField(_("why it failed"), blank=True)
+    version = models.ForeignKey(ModelVersion, on_delete=models.SET_NULL, null=True,
+                                blank=True, related_name="+", verbose_name=_("version"))
+
+    class Meta:
+        ordering = ["-requested_at", "-id"]
+        verbose_name = _("model training")
+        verbose_name_plural = _("model trainings")
+
+    @property
+    def open(self) -> bool:
+        return self.status in (self.Status.QUEUED, self.Status.RUNNING)

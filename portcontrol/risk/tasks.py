@@ -1,4 +1,5 @@
-"""Score the units whose manifests just changed, in a task worker."""
+"""Work for a task worker: score the units whose manifests just changed; train a model
+version an analyst asked for."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from django_tasks import task
 
 from portcontrol.accounts.models import Unit
 
+from .learning import run_training
 from .pipeline import score_unit
 
 # Containers arriving from yesterday to two weeks ahead: pre-arrival targeting.
@@ -28,3 +30,9 @@ def score_units(unit_ids: list[int]) -> dict:
 
 def on_manifests_stored(sender, unit_ids, **kwargs) -> None:
     score_units.enqueue(list(unit_ids))
+
+
+@task()
+def train_model_version(training_id: int) -> dict:
+    training = run_training(training_id)
+    return {"status": training.status, "version": training.version_id}

@@ -17,16 +17,16 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from portcontrol.accounts.models import User
-from portcontrol.accounts.scoping import scope
+from portcontrol.accounts.scoping import scope, visible_unit_ids
 from portcontrol.core.errors import PortControlError
 from portcontrol.engine.model import PERCENTS
 
 from .forms import DecisionForm
 from .learning import (DEFAULT_DAYS, can_approve_models, can_train_models,
                        do_compare_model_version, do_decide_model_version,
-                       do_retire_model_version, do_submit_model_version,
-                       do_train_model_version)
-from .models import ModelVersion
+                       do_request_training, do_retire_model_version,
+                       do_submit_model_version)
+from .models import ModelTraining, ModelVersion
 
 
 class TrainForm(forms.Form):
@@ -63,9 +63,13 @@ def model_list(request):
     for v in versions:
         v.figures = figure_rows(v.metrics)
     can_train = can_train_models(request.user) and request.user.unit_id is not None
+    trainings = list(ModelTraining.objects.filter(
+        unit_id__in=visible_unit_ids(request.user)).select_related("unit", "requested_by",
+                                                                  "version")[:5])
     return render(request, "risk/model_list.html", {
         "versions": versions, "percents": PERCENTS, "can_train": can_train,
-        "train_form": TrainForm()})
+        "train_form": TrainForm(), "trainings": trainings,
+        "training_open": any(t.open for t in trainings)})
 
 
 @login_required
@@ -78,15 +82,22 @@ def model_train(request):
         messages.error(request, _("Train on 30 to 3650 days of history."))
         return redirect("model_versions")
     try:
-        version = do_train_model_version(acting_user=request.user, unit=request.user.unit,
-                                         days=form.cleaned_data["days"])
+        training = do_request_training(acting_user=request.user, unit=request.user.unit,
+                                       days=form.cleaned_data["days"])
     except PortControlError as exc:
         messages.error(request, exc.message)
         return redirect("model_versions")
-    messages.success(request, _("Model version %(label)s trained and saved as a draft. "
-                                "Compare its figures, then submit it for approval.")
-                     % {"label": version.label})
-    return redirect("model_version", pk=version.pk)
+    if training.status == ModelTraining.Status.DONE:
+        messages.success(request, _("Model version %(label)s trained and saved as a draft. "
+                                    "Compare its figures, then submit it for approval.")
+                         % {"label": training.version.label})
+        return redirect("model_version", pk=training.version_id)
+    if training.status == ModelTraining.Status.FAILED:
+        messages.error(request, training.error)
+    else:
+        messages.info(request, _("Training has started in the background. This page shows "
+                                 "the new version when it is ready."))
+    return redirect("model_versions")
 
 
 @login_required

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import logging
+from types import SimpleNamespace
 from datetime import date, timedelta
 
 import numpy as np
@@ -22,11 +23,14 @@ from portcontrol.engine.model import ModelError
 from portcontrol.generator import generate
 from portcontrol.manifests.loading import do_load_records, read_ndjson
 from portcontrol.manifests.models import Container
-from portcontrol.risk.learning import (TrainingRefused, do_compare_model_version,
-                                       do_decide_model_version, do_retire_model_version,
-                                       do_submit_model_version, do_train_model_version)
+from portcontrol.risk.learning import (STALE_TRAINING, TrainingRefused,
+                                       do_compare_model_version, do_decide_model_version,
+                                       do_request_training, do_retire_model_version,
+                                       do_submit_model_version, do_train_model_version,
+                                       run_training)
 from portcontrol.risk.model_store import load_version
-from portcontrol.risk.models import Assessment, ModelVersion, Outcome, ScoringRun
+from portcontrol.risk.models import (Assessment, ModelTraining, ModelVersion, Outcome,
+                                     ScoringRun)
 from portcontrol.risk.pipeline import score_unit
 
 pytestmark = pytest.mark.django_db
@@ -328,3 +332,59 @@ def test_train_unit_command(org, history, capsys):
         call_command("model", "train_unit", "--unit", "pcu-nowhere")
     assert exit_.value.code == 1
     assert "no unit with code 'pcu-nowhere'" in capsys.readouterr().err
+
+
+def test_training_is_a_task_whose_request_records_the_version(org, history):
+    analyst = org["baku.analyst"]
+    training = do_request_training(acting_user=analyst, unit=baku(org), days=365)
+    assert training.status == "done" and training.error == ""
+    assert training.version == ModelVersion.objects.get() and training.finished_at
+    assert training.version.created_by == analyst
+    assert _actions_on("model_training", training.pk) == ["model.train_requested"]
+    with pytest.raises(PermissionDenied):
+        do_request_training(acting_user=org["baku.officer"], unit=baku(org))
+    with pytest.raises(PermissionDenied):  # another country's unit
+        do_request_training(acting_user=org["karachi.analyst"], unit=baku(org))
+    with pytest.raises(InvalidValue, match="30 to 3650"):
+        do_request_training(acting_user=analyst, unit=baku(org), days=10)
+
+
+def test_one_training_per_unit_at_a_time_and_a_failure_says_why(org, generated, login,
+                                                                 monkeypatch):
+    from portcontrol.risk import tasks
+
+    _load(generated)  # manifests, no inspection outcomes: too little history
+    queued: list[int] = []
+    monkeypatch.setattr(tasks, "train_model_version", SimpleNamespace(enqueue=queued.append))
+    analyst = org["baku.analyst"]
+    first = do_request_training(acting_user=analyst, unit=baku(org))
+    assert first.status == "queued" and queued == [first.pk]
+    with pytest.raises(InvalidValue, match="already being trained"):
+        do_request_training(acting_user=org["baku.supervisor"], unit=baku(org))
+    client = login(analyst)
+    page = client.get(reverse("model_versions")).content.decode()
+    assert 'id="trainings"' in page and 'http-equiv="refresh"' in page
+
+    done = run_training(first.pk)  # what the worker does
+    assert done.status == "failed" and "Too little history" in done.error
+    assert run_training(first.pk).status == "failed"  # delivered twice: left alone
+    assert not ModelVersion.objects.exists()
+    page = client.get(reverse("model_versions")).content.decode()
+    assert "Too little history" in page and 'http-equiv="refresh"' not in page
+
+    # A request whose worker died does not block the unit for ever.
+    second = do_request_training(acting_user=analyst, unit=baku(org))
+    ModelTraining.objects.filter(pk=second.pk).update(
+        requested_at=timezone.now() - STALE_TRAINING - timedelta(minutes=1))
+    third = do_request_training(acting_user=analyst, unit=baku(org))
+    assert third.status == "queued"
+    second.refresh_from_db()
+    assert second.status == "failed" and "did not finish" in second.error
+    # Another country's analyst sees none of it.
+    assert 'id="trainings"' not in login(org["karachi.analyst"]).get(
+        reverse("model_versions")).content.decode()
+
+
+def _actions_on(object_type: str, pk: int) -> list[str]:
+    return list(AuditRecord.objects.filter(object_type=object_type, object_id=str(pk))
+                .order_by("id").values_list("action", flat=True))
