@@ -38,7 +38,7 @@ GOODS_COLUMNS = ("hs_code", "goods_description", "packages", "package_type", "go
                  "goods_net_kg", "value", "currency", "origin_country")
 _IDS = pl.Int64
 T = TypeVar("T")
-KNOWN_PARTIES_MAX = 500_000  # parties remembered across the batches of one job
+KNOWN_PARTIES_MAX = 250_000  # parties remembered across the batches of one job
 PartyAsWritten = tuple[int, str, str, str]  # (unit, name, address, country)
 
 
