@@ -107,7 +107,7 @@ class Consignment(models.Model):
                                   db_constraint=False)
     notify_party = models.ForeignKey(Party, on_delete=models.PROTECT, null=True, blank=True,
                                      related_name="+", verbose_name=_("notify party"),
-                                     db_constraint=False)
+                                     db_index=False, db_constraint=False)
     freight_terms = models.CharField(_("freight terms"), max_length=10, blank=True,
                                      choices=FreightTerms.choices)
     version = models.PositiveIntegerField(_("version"), default=1)
@@ -122,13 +122,12 @@ class Consignment(models.Model):
     class Meta:
         verbose_name = _("consignment")
         verbose_name_plural = _("consignments")
+        # The one index besides the key: bills are found by voyage and number. No query
+        # looks consignments up by party, unit or receipt time (scoring reaches them through
+        # containers), so no index is kept for those: each cost a write per bill at intake
+        # (docs/decisions/0004-bulk-intake-path.md).
         constraints = [models.UniqueConstraint(fields=["voyage", "bl_number"],
                                                name="consignment_unique_bl")]
-        indexes = [
-            models.Index(fields=["unit", "received_at"], name="consignment_unit_recv_idx"),
-            models.Index(fields=["shipper"], name="consignment_shipper_idx"),
-            models.Index(fields=["consignee"], name="consignment_consignee_idx"),
-        ]
 
     def __str__(self) -> str:
         return self.bl_number
@@ -227,7 +226,6 @@ class GoodsItem(models.Model):
         ordering = ["consignment", "sequence"]
         verbose_name = _("goods item")
         verbose_name_plural = _("goods items")
-        indexes = [models.Index(fields=["hs_code"], name="goods_hs_idx")]
 
     def __str__(self) -> str:
         return f"{self.hs_code} {self.description[:40]}"
