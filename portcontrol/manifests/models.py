@@ -34,8 +34,8 @@ class Party(models.Model):
     class Meta:
         verbose_name = _("party")
         verbose_name_plural = _("parties")
+        # Parties are found by their key; no query looks them up by name (see consignment).
         constraints = [models.UniqueConstraint(fields=["unit", "key"], name="party_unique_key")]
-        indexes = [models.Index(fields=["unit", "name"], name="party_unit_name_idx")]
 
     def __str__(self) -> str:
         return f"{self.name} ({self.country})" if self.country else self.name
