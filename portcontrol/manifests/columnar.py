@@ -304,17 +304,16 @@ def flag_clones(container_ids: list[int]) -> int:
     if not container_ids:
         return 0
     table, calls = Container._meta.db_table, PortCall._meta.db_table
+    pairs_sql = f"SELECT b.id, b.voyage_id, c.id, c.voyage_id FROM {table} b "  # noqa: S608
     if connection.vendor == "postgresql":
         # A probe of the number index per container of the batch. Left to itself the
         # planner, whose statistics lag behind a bulk load, merge-joins the batch with the
         # whole number index: a cost that grows with the table, batch after batch.
         # OFFSET 0 keeps the subquery a per-row probe.
-        pairs_sql = (f"SELECT b.id, b.voyage_id, c.id, c.voyage_id FROM {table} b "  # noqa: S608
-                     f"CROSS JOIN LATERAL (SELECT x.id, x.voyage_id FROM {table} x "
-                     "WHERE x.number = b.number AND x.voyage_id <> b.voyage_id OFFSET 0) c ")
+        pairs_sql += (f"CROSS JOIN LATERAL (SELECT x.id, x.voyage_id FROM {table} x "
+                      "WHERE x.number = b.number AND x.voyage_id <> b.voyage_id OFFSET 0) c ")
     else:  # SQLite's planner probes the index by itself
-        pairs_sql = (f"SELECT b.id, b.voyage_id, c.id, c.voyage_id FROM {table} b "  # noqa: S608
-                     f"JOIN {table} c ON c.number = b.number AND c.voyage_id <> b.voyage_id ")
+        pairs_sql += f"JOIN {table} c ON c.number = b.number AND c.voyage_id <> b.voyage_id "
     runs, scattered = _runs(sorted(set(container_ids)))
     pairs: list[tuple[int, int, int, int]] = []
     with connection.cursor() as cur:

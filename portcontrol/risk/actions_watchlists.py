@@ -168,6 +168,14 @@ def _shorten(message: str, limit: int = 300) -> str:
     return message if len(message) <= limit else message[:limit - 1] + "…"
 
 
+def _list_name(name: str) -> str:
+    """The name as stored: spaces collapsed, at most 120 characters; an empty one refused."""
+    name = " ".join(name.split())[:120]
+    if not name:
+        raise InvalidValue(_("Give the list a name."), field="name")
+    return name
+
+
 def do_upload_watchlist(*, acting_user: User, unit: Unit, name: str, filename: str,
                         data: bytes) -> ImportReport:
     """Create the unit's list `name`, or replace its entries, with the file's valid rows.
@@ -175,9 +183,7 @@ def do_upload_watchlist(*, acting_user: User, unit: Unit, name: str, filename: s
     A file without a single valid row stores nothing, so a wrong file never empties a list;
     the report then says why each row was refused."""
     _require(acting_user, unit)
-    name = " ".join(name.split())[:120]
-    if not name:
-        raise InvalidValue(_("Give the list a name."), field="name")
+    name = _list_name(name)
     loaded, fmt = read_upload(filename, data)
     report = ImportReport(
         name=name, source_file=Path(filename).name[:200], format=fmt,
@@ -199,9 +205,7 @@ def do_import_watchlist(*, path: Path, unit: Unit, name: str, acting_user: Any,
     unit's list `name` with the file's valid rows, read as an upload is read. Returns the list,
     or None when the file has no valid row (nothing is stored then), and one message per
     rejected row."""
-    name = " ".join(name.split())[:120]
-    if not name:
-        raise InvalidValue(_("Give the list a name."), field="name")
+    name = _list_name(name)
     try:
         data = path.read_bytes()
     except OSError as exc:

@@ -56,6 +56,11 @@ def can_approve_models(user: User) -> bool:
     return user.has_role(Role.SUPERVISOR)
 
 
+def _check_days(days: int) -> None:
+    if not 30 <= days <= 3650:
+        raise InvalidValue(_("Train on 30 to 3650 days of history."), field="days")
+
+
 def _require(user: User | None, unit: Unit, *, approve: bool = False) -> None:
     if user is None:
         raise PermissionDenied(_("Only a signed-in analyst or supervisor can do this."))
@@ -123,8 +128,7 @@ def do_train_model_version(*, acting_user: User | None, unit: Unit,
     an acting user: the operator's command line)."""
     if acting_user is not None:
         _require(acting_user, unit)
-    if not 30 <= days <= 3650:
-        raise InvalidValue(_("Train on 30 to 3650 days of history."), field="days")
+    _check_days(days)
     until = until or timezone.localdate()
     since = until - timedelta(days=days - 1)
     lines = labelled_lines(unit, since, until)
@@ -163,8 +167,7 @@ def do_request_training(*, acting_user: User, unit: Unit, days: int = DEFAULT_DA
     from .tasks import train_model_version  # tasks imports this module
 
     _require(acting_user, unit)
-    if not 30 <= days <= 3650:
-        raise InvalidValue(_("Train on 30 to 3650 days of history."), field="days")
+    _check_days(days)
     with transaction.atomic():
         Unit.objects.select_for_update().filter(pk=unit.pk).first()
         open_ = ModelTraining.objects.filter(unit=unit, status__in=OPEN)

@@ -102,10 +102,13 @@ def _activate(org, version):
     return version
 
 
-def _actions(version) -> list[str]:
-    return list(AuditRecord.objects.filter(object_type="model_version",
-                                           object_id=str(version.pk))
+def _actions_on(object_type: str, pk: int) -> list[str]:
+    return list(AuditRecord.objects.filter(object_type=object_type, object_id=str(pk))
                 .order_by("id").values_list("action", flat=True))
+
+
+def _actions(version) -> list[str]:
+    return _actions_on("model_version", version.pk)
 
 
 def test_training_stores_a_draft_with_holdout_figures(org, history):
@@ -383,8 +386,3 @@ def test_one_training_per_unit_at_a_time_and_a_failure_says_why(org, generated, 
     # Another country's analyst sees none of it.
     assert 'id="trainings"' not in login(org["karachi.analyst"]).get(
         reverse("model_versions")).content.decode()
-
-
-def _actions_on(object_type: str, pk: int) -> list[str]:
-    return list(AuditRecord.objects.filter(object_type=object_type, object_id=str(pk))
-                .order_by("id").values_list("action", flat=True))
