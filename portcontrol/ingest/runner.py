@@ -25,7 +25,7 @@ from portcontrol.intake.findings import ERROR, Finding, Outcome
 from portcontrol.intake.tabular import prefetch, records_of
 from portcontrol.manifests.loading import Router
 from portcontrol.manifests.signals import manifests_stored
-from portcontrol.manifests.columnar import store_lines, with_hashes
+from portcontrol.manifests.columnar import store_lines, with_hashes_and_keys
 from portcontrol.manifests.store import Item, StoreCounts, store_batch
 
 from .models import IntakeJob, QuarantinedRecord
@@ -138,7 +138,7 @@ class _Run:
                 check_named(path, "csv")
             blocks = read_csv_frames(path, self.job.mapping or None, source=name,
                                      file_findings=findings)
-            for clean, outcomes in prefetch(with_hashes(blocks)):
+            for clean, outcomes in prefetch(with_hashes_and_keys(blocks)):
                 for outcome in outcomes:
                     self.outcome(outcome, name)
                 self.lines(clean, name)

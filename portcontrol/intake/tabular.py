@@ -197,8 +197,8 @@ class TableIntake:
     # --- batches -> records ------------------------------------------------------------
 
     def run(self, batches: Iterable[pl.DataFrame]) -> Iterator[Outcome]:
-        """Outcomes in input order. The polars work (reading, flags, splitting) runs one
-        batch ahead in a thread, so it overlaps the Python work of building records."""
+        """Outcomes in input order. The polars work (reading; flags and splitting) runs one
+        batch ahead in two threads, so it overlaps the Python work of building records."""
         for clean, flagged, lossy in prefetch(self._split(batches)):
             yield from self._outcomes(clean, flagged, lossy)
 
@@ -206,7 +206,7 @@ class TableIntake:
                 ) -> Iterator[tuple[pl.DataFrame, list[Outcome]]]:
         """Per batch: the clean lines as a typed frame (canonical values; `_g` numbers the
         bills of lading, `_line` is the line) and the Outcomes of the flagged B/Ls."""
-        for clean, flagged, lossy in prefetch(self._split(prefetch(batches))):
+        for clean, flagged, lossy in prefetch(self._split(batches)):
             ids = flagged.get_column("_g").unique(maintain_order=True).to_list()
             yield clean, [self._check(rec, lines, g in lossy) for g, (rec, lines) in
                           zip(ids, _build(flagged, flagged=True), strict=True)]
@@ -216,7 +216,7 @@ class TableIntake:
         """(clean lines, flagged lines, B/Ls with replaced bytes) per batch; the B/L cut by a
         batch edge is carried over to the next batch."""
         carry: pl.DataFrame | None = None
-        for raw in batches:
+        for raw in prefetch(batches):  # the file is read a block ahead of the checks
             if raw.height == 0:
                 continue
             frame = self.prepare(raw)

@@ -88,7 +88,8 @@ def store_lines(lines: pl.DataFrame, *, acting_user: Any, source: str,
     return counts
 
 
-def with_hashes(blocks: Iterable[tuple[pl.DataFrame, T]]) -> Iterator[tuple[pl.DataFrame, T]]:
+def with_hashes_and_keys(blocks: Iterable[tuple[pl.DataFrame, T]],
+                         ) -> Iterator[tuple[pl.DataFrame, T]]:
     """Blocks of clean lines (read_csv_frames' output) with each bill's content hash on its
     lines (`content_hash`) and each party's key (`shipper_key`, ...). These are the largest
     pieces of a batch's work that need no database: the runner has them done here, a block
@@ -111,7 +112,7 @@ def _bills(lines: pl.DataFrame) -> pl.DataFrame:
     first = lines.filter(pl.col("_g").is_first_distinct()).drop(
         "container_number", "size_type", "seals", "gross_mass_kg", "vgm_kg", "full_empty",
         "reefer", *GOODS_COLUMNS, "_line")
-    if "content_hash" in first.columns:  # with_hashes did it
+    if "content_hash" in first.columns:  # with_hashes_and_keys did it
         return first
     return first.join(frame_hashes(lines), on="_g", maintain_order="left")
 
@@ -169,9 +170,9 @@ def _parties(bills: pl.DataFrame, writer: RawWriter,
 
     `known` maps (unit, name, address, country) as written to the party's id: a party seen
     in an earlier batch of the job costs no look-up. It is emptied when it reaches
-    KNOWN_PARTIES_MAX, to keep memory bounded. Keys come from the lines when with_hashes
-    put them there, else they are computed here."""
-    keyed = "shipper_key" in bills.columns  # with_hashes computed the keys
+    KNOWN_PARTIES_MAX, to keep memory bounded. Keys come from the lines when
+    with_hashes_and_keys put them there, else they are computed here."""
+    keyed = "shipper_key" in bills.columns  # with_hashes_and_keys computed the keys
     triples = pl.concat([
         bills.select("unit_id", name=f"{role}_name", address=f"{role}_address",
                      country=f"{role}_country",

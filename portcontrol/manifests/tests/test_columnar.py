@@ -19,7 +19,7 @@ from portcontrol.generator import generate
 from portcontrol.intake import read, read_csv_frames
 from portcontrol.intake.tabular import records_of
 from portcontrol.manifests import columnar
-from portcontrol.manifests.columnar import _runs, store_lines, with_hashes
+from portcontrol.manifests.columnar import _runs, store_lines, with_hashes_and_keys
 from portcontrol.manifests.fingerprint import content_hash, frame_hashes
 from portcontrol.manifests.loading import do_load_records
 from portcontrol.manifests.store import party_key
@@ -233,13 +233,15 @@ def test_parties_are_remembered_per_unit_and_forgotten_when_a_batch_fails(
 
 
 def test_hashes_computed_ahead_are_the_ones_the_store_computes(generated):
-    for clean, _flagged in with_hashes(read_csv_frames(generated, block_bytes=20_000)):
+    blocks = read_csv_frames(generated, block_bytes=20_000)
+    for clean, _flagged in with_hashes_and_keys(blocks):
         assert clean.select("_g", "content_hash").unique(maintain_order=True).equals(
             frame_hashes(clean))
 
 
 def test_party_keys_computed_ahead_are_the_ones_the_store_computes(generated):
-    for clean, _flagged in with_hashes(read_csv_frames(generated, block_bytes=20_000)):
+    blocks = read_csv_frames(generated, block_bytes=20_000)
+    for clean, _flagged in with_hashes_and_keys(blocks):
         for role in ("shipper", "consignee", "notify"):
             rows = clean.select(f"{role}_name", f"{role}_address", f"{role}_country",
                                 f"{role}_key").rows()
