@@ -146,6 +146,11 @@ class Watchlist(models.Model):
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
                                    null=True, blank=True, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
+    # The latest import, which replaced all entries; no user when it ran on the command line.
+    imported_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                    null=True, blank=True, related_name="+",
+                                    verbose_name=_("last imported by"))
+    imported_at = models.DateTimeField(_("last imported"), null=True, blank=True)
 
     class Meta:
         ordering = ["unit", "name"]

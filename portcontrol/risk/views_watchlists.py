@@ -11,7 +11,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Max, QuerySet
+from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -19,7 +19,6 @@ from django.views.decorators.http import require_GET, require_POST
 
 from portcontrol.accounts.models import Unit, User
 from portcontrol.accounts.scoping import scope, visible_unit_ids
-from portcontrol.audit.models import AuditRecord
 from portcontrol.core.errors import PortControlError
 
 from .actions_watchlists import (ImportReport, can_manage_watchlists, do_delete_watchlist,
@@ -41,7 +40,7 @@ def _report_key(pk: int) -> str:
 
 
 def watchlists_for(user: User) -> QuerySet[Watchlist]:
-    return scope(Watchlist.objects.select_related("unit", "created_by"), user)
+    return scope(Watchlist.objects.select_related("unit", "created_by", "imported_by"), user)
 
 
 def _may_manage(user: User, unit: Unit | None) -> bool:
@@ -54,15 +53,6 @@ def _require_manage(user: User, unit: Unit | None) -> None:
         raise DjangoPermissionDenied(_("Your role does not allow changing watchlists."))
 
 
-def _last_imports(lists: list[Watchlist]) -> dict[int, AuditRecord]:
-    """The latest import of each list (who replaced it, when), from the audit log."""
-    latest = (AuditRecord.objects.filter(action="watchlist.import", object_type="watchlist",
-                                         object_id__in=[str(w.pk) for w in lists],
-                                         unit_id__in=[w.unit_id for w in lists])
-              .values("object_id").annotate(last=Max("id")).values_list("last", flat=True))
-    return {int(r.object_id): r for r in AuditRecord.objects.filter(pk__in=list(latest))}
-
-
 def _upload_form(request, data=None, files=None) -> WatchlistUploadForm:
     unit_id = request.user.unit_id
     names = Watchlist.objects.filter(unit_id=unit_id).values_list("name", flat=True) \
@@ -72,12 +62,8 @@ def _upload_form(request, data=None, files=None) -> WatchlistUploadForm:
 
 def _render_list(request, form: WatchlistUploadForm, report: ImportReport | None = None,
                  status: int = 200):
-    lists = list(watchlists_for(request.user))
-    imports = _last_imports(lists) if lists else {}
-    for w in lists:
-        w.last_import = imports.get(w.pk)
     return render(request, "risk/watchlist_list.html", {
-        "watchlists": lists, "form": form, "report": report,
+        "watchlists": list(watchlists_for(request.user)), "form": form, "report": report,
         "can_manage": _may_manage(request.user, request.user.unit),
         "max_upload_mb": settings.PORTCONTROL_MAX_UPLOAD_MB}, status=status)
 
@@ -156,10 +142,9 @@ def _render_detail(request, watchlist: Watchlist, form: WatchlistReplaceForm,
     page = _entries_page(request, watchlist, query)
     for entry in page.object_list:
         entry.kind_label = KIND_LABELS.get(entry.kind, entry.kind)
-    imports = _last_imports([watchlist])
     return render(request, "risk/watchlist_detail.html", {
-        "watchlist": watchlist, "last_import": imports.get(watchlist.pk), "form": form,
-        "delete_form": WatchlistDeleteForm(), "report": report, "search": search,
+        "watchlist": watchlist, "form": form, "delete_form": WatchlistDeleteForm(),
+        "report": report, "search": search,
         "query": query, "page": page, "can_manage": _may_manage(request.user, watchlist.unit),
         "max_upload_mb": settings.PORTCONTROL_MAX_UPLOAD_MB}, status=status)
 

@@ -8,6 +8,7 @@ from typing import Any
 
 import polars as pl
 from django.db import transaction
+from django.utils import timezone
 
 from portcontrol.accounts.models import Unit
 from portcontrol.audit.log import record as audit
@@ -21,11 +22,13 @@ ROLES = ("shipper", "consignee", "notify")
 
 def store_watchlist(*, loaded: LoadResult, unit: Unit, name: str, source_file: str,
                     acting_user: Any) -> tuple[Watchlist, int | None]:
-    """Replace the entries of the unit's list `name` (created if new) with `loaded`'s, audited;
-    return the list and how many entries it had before (None when it is new)."""
+    """Replace the entries of the unit's list `name` (created if new) with `loaded`'s, audited,
+    and record who imported it and when (no user on the command line); return the list and how
+    many entries it had before (None when it is new)."""
+    user = acting_user if getattr(acting_user, "pk", None) else None
     with transaction.atomic():
         watchlist, created = Watchlist.objects.get_or_create(unit=unit, name=name[:120], defaults={
-            "created_by": acting_user if getattr(acting_user, "pk", None) else None})
+            "created_by": user})
         # Two imports of one list at once must not both delete and then both insert.
         watchlist = Watchlist.objects.select_for_update().get(pk=watchlist.pk)
         before = watchlist.entries_count
@@ -38,7 +41,9 @@ def store_watchlist(*, loaded: LoadResult, unit: Unit, name: str, source_file: s
             for e in loaded.entries], batch_size=2000)
         watchlist.entries_count = len(loaded.entries)
         watchlist.source_file = source_file[:200]
-        watchlist.save(update_fields=["entries_count", "source_file"])
+        watchlist.imported_by, watchlist.imported_at = user, timezone.now()
+        watchlist.save(update_fields=["entries_count", "source_file", "imported_by",
+                                      "imported_at"])
         audit(actor=acting_user, action="watchlist.import", object_type="watchlist",
               object_id=watchlist.pk, unit_id=unit.pk, before={"entries": before},
               after={"entries": len(loaded.entries), "file": source_file,

@@ -157,6 +157,21 @@ def test_imported_watchlist_raises_the_risk_of_a_listed_consignee(org, manifests
     assert "consignee" in text
 
 
+def test_import_watchlist_on_the_command_line_records_the_time_but_no_user(org, tmp_path):
+    from django.utils import timezone
+
+    from portcontrol.risk.models import Watchlist
+
+    listed = tmp_path / "list.csv"
+    listed.write_text("id,name,kind,country,aliases\nW1,Acme,company,AZ,\n", encoding="utf-8")
+    start = timezone.now()
+    call_command("import_watchlist", str(listed), "--unit", "pcu-baku", "--name", "national",
+                 stdout=io.StringIO(), stderr=io.StringIO())
+    watchlist = Watchlist.objects.get(unit=baku(org), name="national")
+    assert watchlist.imported_by is None and watchlist.created_by is None
+    assert start <= watchlist.imported_at <= timezone.now()
+
+
 def test_import_watchlist_on_the_command_line_checks_the_file_as_the_page_does(org, tmp_path):
     from portcontrol.risk.models import Watchlist
 

@@ -3,12 +3,18 @@ office meet them: upload, report, replace, browse, delete, and hostile files."""
 
 from __future__ import annotations
 
+import importlib
 import json
+from datetime import timedelta
 
 import pytest
+from django.apps import apps
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection, transaction
 from django.urls import reverse
+from django.utils import timezone
 
+from portcontrol.audit.log import record as audit
 from portcontrol.audit.models import AuditRecord
 from portcontrol.risk.models import Watchlist, WatchlistEntry
 from portcontrol.risk.watchlists import index_for
@@ -88,6 +94,68 @@ def test_list_shows_name_entries_file_who_and_when(org, login, national):
     table = page.split('id="watchlists"')[1].split("</table>")[0]
     assert "national" in table and "<td>2</td>" in table and "national.csv" in table
     assert "baku.analyst" in table and national.created_at.strftime("%Y-%m-%d") in table
+
+
+def test_an_upload_records_who_imported_the_list_and_when(org, login):
+    start = timezone.now()
+    response = upload(login(analyst(org)), HEADER + "N1,Caspian Fresh LLC,company,AZ,\n")
+    assert response.status_code == 302
+    watchlist = Watchlist.objects.get(name="national")
+    assert watchlist.imported_by == analyst(org) == watchlist.created_by
+    assert start <= watchlist.imported_at <= timezone.now()
+
+
+def test_a_replace_records_the_new_importer_and_keeps_the_creator(org, login, national):
+    first = national.imported_at
+    response = replace(login(org["baku.supervisor"]), national,
+                       HEADER + "R1,Frutas del Pacifico S.A.,company,EC,\n")
+    assert response.status_code == 302
+    national.refresh_from_db()
+    assert national.imported_by == org["baku.supervisor"]
+    assert national.created_by == analyst(org) and national.imported_at > first
+
+
+def test_the_pages_show_the_latest_importer(org, login, national):
+    replace(login(org["baku.supervisor"]), national, HEADER + "R1,Frutas S.A.,company,EC,\n")
+    national.refresh_from_db()
+    client = login(org["baku.officer"])
+    table = client.get(reverse("watchlists")).content.decode()
+    table = table.split('id="watchlists"')[1].split("</table>")[0]
+    assert "<td>baku.supervisor</td>" in table and "baku.analyst" not in table
+    assert f"<td>{national.imported_at:%Y-%m-%d %H:%M}</td>" in table
+    detail = client.get(reverse("watchlist_detail", args=[national.pk])).content.decode()
+    last = detail.split('id="last-import">')[1].split("</dd>")[0]
+    assert last == f"{national.imported_at:%Y-%m-%d %H:%M} · by baku.supervisor"
+    # No user is known for a command-line import: no "by", and a dash in the list.
+    Watchlist.objects.filter(pk=national.pk).update(imported_by=None)
+    detail = client.get(reverse("watchlist_detail", args=[national.pk])).content.decode()
+    last = detail.split('id="last-import">')[1].split("</dd>")[0]
+    assert last == f"{national.imported_at:%Y-%m-%d %H:%M}"
+    table = client.get(reverse("watchlists")).content.decode()
+    assert "<td>—</td>" in table.split('id="watchlists"')[1].split("</table>")[0]
+
+
+def test_the_migration_fills_the_importer_from_the_audit_log(org, login, national):
+    """0005's data step: the latest `watchlist.import` record of each list, else its
+    creation."""
+    step = importlib.import_module("portcontrol.risk.migrations.0005_watchlist_imported")
+    supervisor = org["baku.supervisor"]
+    other = Watchlist.objects.create(unit=national.unit, name="older",
+                                     created_by=analyst(org))
+    with transaction.atomic():
+        audit(actor=supervisor, action="watchlist.import", object_type="watchlist",
+              object_id=national.pk, unit_id=national.unit_id, before={"entries": 2},
+              after={"entries": 2})
+    latest = AuditRecord.objects.filter(action="watchlist.import").last()
+    earlier = timezone.now() - timedelta(days=30)
+    Watchlist.objects.filter(pk=other.pk).update(created_at=earlier)
+    Watchlist.objects.update(imported_by=None, imported_at=None)
+    step.fill_imported(apps, connection.schema_editor())
+    national.refresh_from_db()
+    other.refresh_from_db()
+    assert national.imported_by == supervisor and national.imported_at == latest.at
+    assert national.created_by == analyst(org)
+    assert other.imported_by == analyst(org) and other.imported_at == earlier
 
 
 def test_uploaded_entries_are_screened_at_scoring(org, login, national):
