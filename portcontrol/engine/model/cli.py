@@ -45,6 +45,9 @@ def build_parser() -> argparse.ArgumentParser:
                        "order.")
     train.add_argument("--exclude", nargs="+", default=[], metavar="COL",
                        help="Columns that must not be features (other outcomes, free text).")
+    train.add_argument("--weight", metavar="COL",
+                       help="Positive row weights for the probability's calibration, such as "
+                       "1 / each row's chance of inspection; never a feature.")
     train.add_argument("--out", required=True, type=Path, help="Model directory to write.")
     score = commands.add_parser("score", help="Score declarations; labels are not read.")
     score.add_argument("--model", required=True, type=Path)
@@ -87,7 +90,7 @@ def _fail(line: str, status: int) -> int:
 def _train(args: argparse.Namespace) -> int:
     df = read_table(args.data)
     model = training.train(df, label=args.label, id=args.id, date=args.date,
-                           exclude=tuple(args.exclude))
+                           exclude=tuple(args.exclude), weight=args.weight)
     artifact.save(model, args.out)
     t = model.training
     held = t["validation"]["precision_at"]

@@ -58,6 +58,24 @@ def parse_label(df: pl.DataFrame, label: str) -> np.ndarray:
     return raw.cast(pl.Float64).cast(pl.Int8).to_numpy()
 
 
+def parse_weight(df: pl.DataFrame, weight: str | None) -> np.ndarray | None:
+    """A row weight (such as 1 / the chance the row had of being inspected): positive
+    numbers, an empty cell counting 1; anything else is refused, naming the first bad row."""
+    if weight is None:
+        return None
+    require_columns(df, [weight], "weight")
+    raw = df[weight]
+    text = raw.cast(pl.String).str.strip_chars()
+    values = text.cast(pl.Float64, strict=False)
+    bad = (text.is_not_null() & (text != "")
+           & (values.is_null() | values.is_nan() | values.is_infinite() | (values <= 0)))
+    if bad.any():
+        row = int(bad.arg_max() or 0)
+        raise ModelError(f"weight column {weight!r} must hold positive numbers; "
+                         f"row {row + 1} has {raw[row]!r}")
+    return values.fill_null(1.0).to_numpy().astype(np.float64)
+
+
 def parse_time(df: pl.DataFrame, date: str | None) -> np.ndarray:
     """A sortable time for every row: the date column in microseconds, or the row order.
 

@@ -3,7 +3,8 @@
 Rows are put in time order; the latest `valid_fraction` of them (cut on a date boundary) is
 held out. The booster learns on the earlier rows, stops adding trees when the held-out ranking
 stops improving, and the Platt curve that turns its raw score into a probability is fitted on
-the held-out rows, which it never saw. Everything is seeded and single-path
+the held-out rows, which it never saw (weighted, when the rows carry weights: see
+calibration.py). Everything is seeded and single-path
 (deterministic=True, fixed threads), so the same data gives the same model.
 """
 
@@ -21,7 +22,7 @@ from .calibration import fit_platt
 from .errors import ModelError
 from .features import FeatureOptions, FeatureState, fit_features
 from .metrics import at_percents
-from .table import parse_label, parse_time, require_columns
+from .table import parse_label, parse_time, parse_weight, require_columns
 
 MIN_CLASS_ROWS = 2  # each part needs a few rows of each class to learn and to calibrate
 
@@ -58,24 +59,43 @@ class TrainOptions:
 
 
 def train(df: pl.DataFrame, *, label: str, id: str | None = None, date: str | None = None,
-          exclude: tuple[str, ...] = (), options: TrainOptions | None = None) -> Model:
-    """Train on a text-typed frame (see table.read_table) with a 0/1 label column."""
+          exclude: tuple[str, ...] = (), weight: str | None = None,
+          options: TrainOptions | None = None) -> Model:
+    """Train on a text-typed frame (see table.read_table) with a 0/1 label column.
+
+    `weight` names a column of positive row weights (empty: 1) for the calibration, such as
+    1 / the chance each row had of being inspected; it is never a feature. The booster
+    learns from the rows unweighted: its ranking needs every find, and a few heavy random
+    picks would dominate it."""
     options = options or TrainOptions()
     began = time.perf_counter()
     require_columns(df, [c for c in (id, *exclude) if c], "named")
+    weights = parse_weight(df, weight)
+    if weights is not None:
+        df = df.with_columns(pl.Series("__weight", weights))
     df, y, t = _in_time_order(df, parse_label(df, label), parse_time(df, date))
+    if weights is not None:
+        weights = df["__weight"].to_numpy()
+        df = df.drop("__weight")
     for value in (0, 1):
         if not (y == value).any():
             raise ModelError(f"label column {label!r} has no row labelled {value}: "
                              "a model needs examples of both outcomes")
-    skip = {label, *exclude} | ({id} if id else set())
+    skip = {label, *exclude} | ({id} if id else set()) | ({weight} if weight else set())
     state, x = fit_features(df, y, t, skip=skip, date=date, options=options.features)
     early = _time_split(t, y, options.valid_fraction)
     booster = _fit_booster(x, y, early, state, options)
     raw = np.asarray(booster.predict(x[~early], raw_score=True))
-    calibration = fit_platt(raw, y[~early])
+    late = None if weights is None else weights[~early]
+    calibration = fit_platt(raw, y[~early], weights=late)
     summary = {"rows": len(y), "positives": int(y.sum()), "fit_rows": int(early.sum()),
                "validation_rows": int((~early).sum()), "trees": booster.num_trees(),
+               # rows the calibration counted, weights included (the validation rows
+               # unweighted), and how many of them weighed more than one
+               "calibration": {"weighted_rows": float(late.sum()) if late is not None
+                               else float((~early).sum()),
+                               "rows_weighing_more": int((late > 1).sum())
+                               if late is not None else 0},
                "validation": at_percents(y[~early], raw),
                "options": asdict(options), "seconds": round(time.perf_counter() - began, 2)}
     return Model(booster, state, label, id, calibration, summary)

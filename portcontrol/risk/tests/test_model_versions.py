@@ -23,12 +23,13 @@ from portcontrol.engine.model import ModelError
 from portcontrol.generator import generate
 from portcontrol.manifests.loading import do_load_records, read_ndjson
 from portcontrol.manifests.models import Container
+from portcontrol.risk.frames import lines_for_units
 from portcontrol.risk.learning import (STALE_TRAINING, TrainingRefused,
                                        do_compare_model_version, do_decide_model_version,
                                        do_request_training, do_retire_model_version,
                                        do_submit_model_version, do_train_model_version,
-                                       run_training)
-from portcontrol.risk.model_store import load_version
+                                       inspection_weights, run_training)
+from portcontrol.risk.model_store import load_version, model_table, probabilities
 from portcontrol.risk.models import (Assessment, ModelTraining, ModelVersion, Outcome,
                                      ScoringRun)
 from portcontrol.risk.pipeline import score_unit
@@ -130,6 +131,48 @@ def test_training_stores_a_draft_with_holdout_figures(org, history):
     record = AuditRecord.objects.get(action="model.train")
     assert record.actor == org["baku.analyst"] and record.after["label"] == "v1"
     assert record.after["artifact_sha256"] == stored.artifact_sha256
+
+
+@pytest.mark.parametrize("chances, weights", [
+    ([1.0, 0.25, None], [1.0, 4.0, 1.0]),  # risk pick, random pick, inspected outside
+    ([0.5, 0.0, 2.0], [2.0, 1.0, 1.0]),  # impossible chances count as no chance recorded
+])
+def test_inspection_weights(chances, weights):
+    import polars as pl
+
+    lines = pl.DataFrame({"selection_probability": chances},
+                         schema={"selection_probability": pl.Float64})
+    assert inspection_weights(lines).to_list() == weights
+
+
+def test_random_picks_weigh_for_the_traffic_they_stand_for(org, history, login):
+    """The history's clean containers were inspected at random (a third of them): recorded
+    as random picks with that chance, they stand for three containers each, and the model's
+    probability over the unit's traffic comes down to its hit rate."""
+    unit = baku(org)
+    plain = do_train_model_version(acting_user=org["baku.analyst"], unit=unit)
+    assert plain.training["calibration"]["rows_weighing_more"] == 0
+    Assessment.objects.bulk_create(
+        Assessment(container_id=o.container_id, unit=unit, risk=0.5,
+                   channel="red", selection_reason="risk" if o.seizure else "random",
+                   selection_probability=1.0 if o.seizure else 0.3)
+        for o in Outcome.objects.filter(unit=unit))
+    weighted = do_train_model_version(acting_user=org["baku.analyst"], unit=unit)
+    assert weighted.training["calibration"]["rows_weighing_more"] > 0
+    assert "inspection_weight" not in weighted.input_columns
+    traffic = model_table(lines_for_units([unit.pk]))
+    found = Outcome.objects.filter(unit=unit, seizure=True).count()
+    rate = found / traffic.height  # the clean containers not inspected found nothing
+    p_plain = probabilities(load_version(plain), traffic).mean()
+    p_weighted = probabilities(load_version(weighted), traffic).mean()
+    assert p_weighted < p_plain
+    assert abs(p_weighted - rate) < abs(p_plain - rate)
+    client = login(org["baku.analyst"])
+    page = client.get(reverse("model_version", args=[plain.pk])).content.decode()
+    assert "calibrated on inspected containers only" in page
+    page = client.get(reverse("model_version", args=[weighted.pk])).content.decode()
+    n = weighted.training["calibration"]["rows_weighing_more"]
+    assert f"calibrated for the unit's whole traffic: {n} random inspections" in page
 
 
 def test_too_few_labelled_outcomes_are_refused_clearly(org, generated, login, capsys):

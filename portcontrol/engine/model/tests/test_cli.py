@@ -64,6 +64,11 @@ BAD = [
      1, "date column 'when' not in the data"),
     ("train: no excluded column", lambda f, m: _train(f["history"], m + "x", "--exclude",
                                                       "ghost"), 1, "'ghost' not in the data"),
+    ("train: no weight column", lambda f, m: _train(f["history"], m + "x", "--weight", "w"),
+     1, "weight column 'w' not in the data"),
+    ("train: weight not a positive number", lambda f, m: _train(f["history"], m + "x",
+                                                                "--weight", "trader"), 1,
+     "weight column 'trader' must hold positive numbers; row 1 has 'IMP"),
     ("train: label not 0/1", lambda f, m: _train(f["yes_no"], m + "x"), 1,
      "must hold only 0 and 1"),
     ("train: too few rows", lambda f, m: _train(f["tiny"], m + "x"), 1, "too little"),
@@ -166,6 +171,20 @@ def test_train_prints_a_summary_and_writes_an_artifact(cli_model, capsys):
     manifest = json.loads((Path(cli_model) / "manifest.json").read_text())
     assert manifest["id"] == ID and manifest["label"] == LABEL and manifest["date"] == DATE
     assert "remark" not in manifest["input_columns"]
+
+
+def test_train_takes_a_weight_column_that_is_never_a_feature(history, tmp_path):
+    data = write_csv(history.with_columns(pl.when(pl.col(LABEL) == "1").then(pl.lit("1"))
+                                          .otherwise(pl.lit("4")).alias("chance")),
+                     tmp_path / "weighted.csv")
+    assert main(_train(data, str(tmp_path / "m"), "--id", ID, "--date", DATE, "--exclude",
+                       "remark", "--weight", "chance")) == 0
+    manifest = json.loads((tmp_path / "m" / "manifest.json").read_text())
+    assert "chance" not in manifest["input_columns"]
+    assert manifest["training"]["calibration"]["rows_weighing_more"] > 0
+    # a file to score need not have the weight column
+    assert main(["score", "--model", str(tmp_path / "m"), "--data", write_csv(
+        history.drop(LABEL), tmp_path / "s.csv"), "--out", str(tmp_path / "s.out")]) == 0
 
 
 def test_help_exits_zero(capsys):
