@@ -76,17 +76,37 @@ def score(frame: pl.DataFrame, rules: Iterable[Rule] = (),
     top = out.select(pl.int_range(pl.len(), dtype=pl.UInt32).top_k_by(RISK, k)
                      .alias("_row"))["_row"].sort()
     top = top.filter(out[RISK].gather(top) > 0)
-    if top.len() == 0:
-        return out.with_columns(pl.lit(None, pl.List(REASON_DTYPE)).alias(REASONS))
+    out = out.with_columns(pl.lit(None, pl.List(REASON_DTYPE)).alias(REASONS))
+    return _add_reasons(out, top, rules, config) if top.len() else out
+
+
+def explain_where(frame: pl.DataFrame, wanted: pl.Expr, rules: Iterable[Rule] = (),
+                  config: ScoringConfig | None = None) -> pl.DataFrame:
+    """Reasons also for the rows of a scored frame where `wanted` holds and that have none
+    yet. `score` explains the top share of the batch by risk; a unit's selection, made day
+    by day, reaches further down on a quiet day, and every selected container must say why
+    (pass the selected channels as `wanted`)."""
+    rows = frame.select(pl.int_range(pl.len(), dtype=pl.UInt32).filter(
+        wanted & pl.col(REASONS).is_null()).alias("_row"))["_row"]
+    return _add_reasons(frame, rows, list(rules), config or ScoringConfig()) if rows.len() \
+        else frame
+
+
+def _add_reasons(out: pl.DataFrame, rows: pl.Series, rules: list[Rule],
+                 config: ScoringConfig) -> pl.DataFrame:
+    """`out` with the reasons of `rows` (positions) filled in; other rows keep theirs."""
+    terms = sources(out.schema, rules, config)
     # Only the columns some reason reads travel with the explained rows.
     needed = set(DISPLAY_INPUTS)
     for s in terms:
         for expr in (s.term, s.text_en, s.text_ru):
             needed.update(expr.meta.root_names())
-    reasons = explain(out.select([c for c in out.columns if c in needed])[top], rules, config)
-    table = pl.DataFrame({"_row": top.cast(pl.UInt32), REASONS: reasons})
+    reasons = explain(out.select([c for c in out.columns if c in needed])[rows], rules, config)
+    table = pl.DataFrame({"_row": rows.cast(pl.UInt32), "_new": reasons})
     return (out.with_row_index("_row")
-            .join(table, on="_row", how="left", maintain_order="left").drop("_row"))
+            .join(table, on="_row", how="left", maintain_order="left")
+            .with_columns(pl.coalesce(REASONS, "_new").alias(REASONS))
+            .drop("_row", "_new"))
 
 
 def combine(terms: Sequence[pl.Expr]) -> pl.Expr:

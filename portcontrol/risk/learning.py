@@ -5,8 +5,9 @@ holds out the latest ones (cut on a day boundary) as a test the model never sees
 the engine's LightGBM pipeline on the earlier ones (which itself validates in time order and
 calibrates). Each inspected container weighs 1 / the chance its selection gave it: a random
 pick stands for the containers like it that were not inspected, so that the probability holds
-for the unit's whole traffic and not only for containers like the ones inspected. Precision and recall at 1, 2, 5 and 10 % inspected on the holdout are what a
-supervisor compares and approves. Four eyes: a supervisor who neither trained nor submitted a
+for the unit's whole traffic and not only for containers like the ones inspected. Precision
+and recall at 1, 2, 5 and 10 % inspected on the holdout are what a supervisor compares and
+approves. Four eyes: a supervisor who neither trained nor submitted a
 version activates it, which retires the unit's previous active version. Every step is audited.
 """
 

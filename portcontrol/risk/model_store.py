@@ -16,7 +16,7 @@ import logging
 import tempfile
 import zipfile
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -155,11 +155,15 @@ def factor_texts(model: Model, table: pl.DataFrame, rows: Sequence[int]) -> list
     return out
 
 
+FactorTexts = Callable[[Sequence[int]], list[str | None]]
+
+
 def add_model_columns(featured: pl.DataFrame, lines: pl.DataFrame, model: Model,
-                      rules: Sequence[EngineRule], config: ScoringConfig) -> pl.DataFrame:
+                      rules: Sequence[EngineRule], config: ScoringConfig,
+                      table: pl.DataFrame | None = None) -> pl.DataFrame:
     """`model_probability` for every row and `model_factors` (SHAP) for the rows whose risk
     will be explained: the same top share engine.scoring.score explains."""
-    table = model_table(lines)
+    table = model_table(lines) if table is None else table
     out = featured.with_columns(pl.Series(MODEL_PROBABILITY, probabilities(model, table)))
     terms = sources(out.schema, list(rules), config)
     risk = out.select(combine([s.term for s in terms]).alias("_risk"))["_risk"].to_numpy()
@@ -173,22 +177,26 @@ def add_model_columns(featured: pl.DataFrame, lines: pl.DataFrame, model: Model,
 
 def with_active_model(unit_id: int, featured: pl.DataFrame, lines: pl.DataFrame,
                       rules: Sequence[EngineRule], config: ScoringConfig
-                      ) -> tuple[pl.DataFrame, dict[str, Any]]:
+                      ) -> tuple[pl.DataFrame, dict[str, Any], FactorTexts | None]:
     """Add the unit's active model to a scoring frame. A version that cannot be used is
-    logged and recorded in the returned params; scoring then goes on without the model."""
+    logged and recorded in the returned params; scoring then goes on without the model.
+    The third item gives the model's factor texts for more rows (positions in `lines`), for
+    selected containers beyond the explained share; None without a model."""
     from .models import ModelVersion
 
     version = ModelVersion.objects.filter(unit_id=unit_id,
                                           status=ModelVersion.Status.ACTIVE).first()
     if version is None:
-        return featured, {"model_version": None}
+        return featured, {"model_version": None}, None
     params: dict[str, Any] = {"model_version": version.pk, "model_label": version.label}
     try:
         model = load_version(version)
-        out = add_model_columns(featured, lines, model, rules, config)
+        table = model_table(lines)
+        out = add_model_columns(featured, lines, model, rules, config, table)
     except (ModelError, ValueError, *library_errors()) as exc:
         reason = exc.message if isinstance(exc, ModelError) else str(exc).splitlines()[0]
         log.error("model version %s (id %s) of unit %s not used in scoring: %s",
                   version.label, version.pk, unit_id, reason)
-        return featured, {**params, "model_used": False, "model_error": reason}
-    return out, {**params, "model_used": True}
+        return featured, {**params, "model_used": False, "model_error": reason}, None
+    return out, {**params, "model_used": True}, \
+        lambda rows: factor_texts(model, table, list(rows))

@@ -18,17 +18,19 @@ from portcontrol.audit.log import record as audit
 from portcontrol.engine.features import History, build
 from portcontrol.engine.rules import Rule as EngineRule
 from portcontrol.engine.rules import apply_rules
-from portcontrol.engine.scoring import ScoringConfig, score
-from portcontrol.engine.selection import Capacity, select
+from portcontrol.engine.scoring import (MODEL_FACTORS, REASONS, ScoringConfig, explain_where,
+                                        score)
+from portcontrol.engine.selection import CHANNEL, RED, YELLOW, Capacity, select
 
 from .frames import lines_for_units
-from .model_store import with_active_model
-from .models import Assessment, Rule, ScoringRun, UnitRiskSettings
+from .model_store import FactorTexts, with_active_model
+from .models import Assessment, Outcome, Rule, ScoringRun, UnitRiskSettings
 from .watchlists import index_for, screen_frame
 
 HISTORY_DAYS = 365
 # The engine's own "unit" column is derived from the port of call; ours is the unit's code.
 UNIT_COLUMN = "unit_code"
+LINE = "_line"  # each scored row's position among the unit's lines
 
 
 def engine_rule(rule: Rule) -> EngineRule:
@@ -71,16 +73,34 @@ def score_unit(unit: Unit, *, since: date, until: date, seed: int = 0,
     config = ScoringConfig()
     # The unit's approved model, if any: a version that cannot be used is logged, named in
     # the run's params, and scoring goes on without it.
-    featured, model_params = with_active_model(unit.pk, featured, frame, rules, config)
+    featured, model_params, model_factors = with_active_model(unit.pk, featured, frame, rules,
+                                                               config)
     run.params = {**run.params, **model_params}
-    scored = score(featured, rules, config)
+    scored = score(featured, rules, config).with_row_index(LINE)
     chosen = select(scored, {unit.code: Capacity(settings_.red_capacity,
                                                  settings_.yellow_capacity)},
                     exploration_share=settings_.exploration_share, seed=seed,
                     unit_column=UNIT_COLUMN, day_column="arrival_date")
+    chosen = _explain_selected(chosen, rules, config, model_factors)
     counts = _store(chosen, unit, run)
     _finish(run, chosen.height, counts, acting_user)
     return run
+
+
+def _explain_selected(chosen: pl.DataFrame, rules: list[EngineRule], config: ScoringConfig,
+                      model_factors: FactorTexts | None) -> pl.DataFrame:
+    """Reasons for every container selected red or yellow: scoring explains the batch's
+    top share by risk, and a day's selection can reach below it (the model's factors too,
+    when a model took part)."""
+    selected = pl.col(CHANNEL).is_in([RED, YELLOW])
+    if model_factors is not None and MODEL_FACTORS in chosen.columns:
+        lacking = chosen.select(pl.int_range(pl.len(), dtype=pl.UInt32).filter(
+            selected & pl.col(REASONS).is_null()).alias("row"), pl.col(LINE).filter(
+            selected & pl.col(REASONS).is_null()).alias("line"))
+        if lacking.height:
+            texts = pl.Series(model_factors(lacking["line"].to_list()), dtype=pl.String)
+            chosen = chosen.with_columns(chosen[MODEL_FACTORS].scatter(lacking["row"], texts))
+    return explain_where(chosen, selected, rules, config)
 
 
 def _store(chosen: pl.DataFrame, unit: Unit, run: ScoringRun) -> dict[str, int]:
@@ -90,10 +110,19 @@ def _store(chosen: pl.DataFrame, unit: Unit, run: ScoringRun) -> dict[str, int]:
                        channel=channel, selection_reason=why or "",
                        selection_probability=p, reasons=reasons or [])
             for cid, day, risk, channel, why, p, reasons in cols.iter_rows()]
+    counts: dict[str, int] = {}
     with transaction.atomic():
+        # A container already inspected keeps the assessment it was selected by: its channel
+        # and selection probability are what the hit-rate estimates and the model's
+        # calibration weigh its outcome with.
+        inspected = set(Outcome.objects.filter(container_id__in=[r.container_id for r in rows],
+                                               inspected=True)
+                        .values_list("container_id", flat=True))
+        if inspected:
+            rows = [r for r in rows if r.container_id not in inspected]
+            counts["kept_inspected"] = len(inspected)
         Assessment.objects.filter(container_id__in=[r.container_id for r in rows]).delete()
         Assessment.objects.bulk_create(rows, batch_size=2000)
-    counts: dict[str, int] = {}
     for r in rows:
         counts[r.channel] = counts.get(r.channel, 0) + 1
     return counts

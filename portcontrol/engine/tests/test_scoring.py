@@ -13,7 +13,8 @@ from hypothesis import strategies as st
 
 from portcontrol.engine import features as F
 from portcontrol.engine.rules import Rule, apply_rules
-from portcontrol.engine.scoring import REASONS, RISK, ScoringConfig, combine, explain, score
+from portcontrol.engine.scoring import (REASONS, RISK, ScoringConfig, combine, explain,
+                                        explain_where, score)
 
 from .helpers import CONFIG, frame, history, line
 
@@ -128,6 +129,27 @@ def test_only_the_top_share_is_explained() -> None:
     threshold = out.filter(has)[RISK].min()
     assert out.filter(~has)[RISK].max() <= threshold
     assert all(len(r) <= 5 for r in out.filter(has)[REASONS].to_list())
+
+
+def test_rows_below_the_explained_share_can_be_explained_too() -> None:
+    """A day's selection can reach below the batch's explained share: those rows get their
+    reasons afterwards, the same as explain() gives them; the others are left as they were."""
+    df = _indicator_frame(1000, 4)
+    out = score(df, config=ScoringConfig(explain_share=0.05, explain_min=10))
+    wanted = pl.Series([i % 7 == 0 for i in range(1000)])
+    more = explain_where(out.with_columns(wanted.alias("_wanted")), pl.col("_wanted"))
+    before, after = out[REASONS].to_list(), more[REASONS].to_list()
+    everything = explain(df).to_list()
+    for i in range(1000):
+        if before[i] is not None:
+            assert after[i] == before[i]
+        elif wanted[i]:
+            assert after[i] == everything[i]
+        else:
+            assert after[i] is None
+    assert more[REASONS].is_not_null().sum() > out[REASONS].is_not_null().sum()
+    # nothing wanted: the frame comes back as it was
+    assert explain_where(out, pl.lit(False)).equals(out)
 
 
 def test_explain_any_rows_even_without_reasons() -> None:

@@ -330,6 +330,25 @@ def test_scoring_uses_the_active_version(org, history):
     assert all("вероятность по модели" in r["text_ru"] for r in model_reasons)
 
 
+def test_containers_selected_beyond_the_explained_share_get_the_models_factors(
+        org, history, monkeypatch):
+    """With only the top 3 explained by the scoring, the rest of the selection gets its
+    reasons afterwards, the model's SHAP factors included."""
+    from portcontrol.engine.scoring import ScoringConfig
+    from portcontrol.risk import pipeline
+
+    _activate(org, do_train_model_version(acting_user=org["baku.analyst"], unit=baku(org)))
+    monkeypatch.setattr(pipeline, "ScoringConfig",
+                        lambda: ScoringConfig(explain_share=0.0, explain_min=3))
+    run, _risks = _score(org)
+    selected = Assessment.objects.filter(run_id=run.pk, channel__in=["red", "yellow"])
+    assert selected.count() > 3
+    model_reasons = _model_reasons(selected)
+    assert len(model_reasons) > 3
+    factors = [r["text_en"].split("top factors: ", 1)[1] for r in model_reasons]
+    assert sum(f != "—" for f in factors) > 3  # "—": no factor given
+
+
 def test_corrupt_artifact_is_refused_and_scoring_goes_on(org, history, caplog,
                                                          baku_supervisor2):
     version = _activate(org, do_train_model_version(acting_user=org["baku.analyst"],

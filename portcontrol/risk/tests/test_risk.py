@@ -13,7 +13,7 @@ from portcontrol.core.errors import InvalidValue, PermissionDenied
 from portcontrol.generator import generate
 from portcontrol.risk.actions import (do_backtest_rule, do_decide_rule, do_retire_rule,
                                       do_save_rule, do_submit_rule)
-from portcontrol.risk.models import Assessment, Rule, UnitRiskSettings
+from portcontrol.risk.models import Assessment, Outcome, Rule, UnitRiskSettings
 
 pytestmark = pytest.mark.django_db
 DRAFT = {"code": "reefer-check", "description": "Reefer with dry goods",
@@ -123,6 +123,50 @@ def test_intake_scores_and_targets_respect_capacity_and_scope(login, org, loaded
     karachi_page = login(org["karachi.officer"]).get(
         reverse("targets"), {"day": top.arrival_date.isoformat()}).content.decode()
     assert top.container.number not in karachi_page
+
+
+def test_every_selected_container_says_why(org, loaded, monkeypatch):
+    """Scoring explains the top share of a run by risk; the selection, made day by day,
+    reaches below it. Every container selected with some risk carries its reasons, the
+    model's factors included (here the explained share is made small: 5 containers)."""
+    from portcontrol.engine.scoring import ScoringConfig
+    from portcontrol.risk import pipeline
+
+    monkeypatch.setattr(pipeline, "ScoringConfig",
+                        lambda: ScoringConfig(explain_share=0.0, explain_min=5))
+    runs = [pipeline.score_unit(org[who].unit, since=date.today() - timedelta(days=3),
+                                until=date.today() + timedelta(days=3))
+            for who in ("baku.officer", "karachi.officer")]
+    selected = Assessment.objects.filter(run__in=runs, channel__in=["red", "yellow"],
+                                         risk__gt=0)
+    assert selected.count() > 20
+    assert not [a.container_id for a in selected if not a.reasons]
+    for run in runs:  # the green ones: only the explained few
+        assert Assessment.objects.filter(run=run, channel="green").exclude(reasons=[]) \
+            .count() <= 5
+
+
+def test_rescoring_keeps_the_assessment_an_inspection_was_made_on(org, loaded):
+    """An inspected container's channel and selection probability are what its outcome is
+    weighed with (hit rates, the model's calibration): a later run leaves them alone."""
+    from portcontrol.risk.pipeline import score_unit
+
+    picked = Assessment.objects.filter(unit=baku(org), selection_reason="random").first() \
+        or Assessment.objects.filter(unit=baku(org), channel="red").first()
+    Outcome.objects.create(container_id=picked.container_id, unit=baku(org), inspected=True,
+                           seizure=False)
+    before = Assessment.objects.get(pk=picked.pk)
+    UnitRiskSettings.objects.filter(unit=baku(org)).update(red_capacity=0, yellow_capacity=0)
+    run = score_unit(baku(org), since=before.arrival_date, until=before.arrival_date, seed=99)
+    after = Assessment.objects.get(container_id=picked.container_id)
+    assert (after.pk, after.channel, after.selection_reason, after.selection_probability,
+            after.run_id) == (before.pk, before.channel, before.selection_reason,
+                              before.selection_probability, before.run_id)
+    run.refresh_from_db()
+    assert run.counts["kept_inspected"] == 1
+    others = Assessment.objects.filter(unit=baku(org), arrival_date=before.arrival_date) \
+        .exclude(pk=picked.pk)
+    assert others.exists() and set(others.values_list("channel", flat=True)) == {"green"}
 
 
 def test_random_selections_record_their_probability(org, loaded):
