@@ -4,6 +4,7 @@ import io
 
 import pytest
 from django.core.management import call_command
+from django.utils import timezone
 
 from portcontrol.manifests.models import Container
 from portcontrol.risk.models import Assessment, Outcome, Rule, Watchlist
@@ -21,5 +22,12 @@ def test_demo_builds_units_manifests_rules_watchlists_and_targets(tmp_path):
     assert Rule.objects.filter(status="active").count() >= 2
     assert Watchlist.objects.exists()
     assert Assessment.objects.filter(channel="red").exists()
+    # The past was scored and worked as a unit works it: the selected containers were
+    # inspected, random picks among them with their selection probability.
+    assert "days scored and selected" in text
+    past = Assessment.objects.filter(arrival_date__lt=timezone.localdate())
+    assert past.filter(selection_reason="random", container__outcome__inspected=True).exists()
+    assert not past.filter(channel__in=["red", "yellow"], container__outcome__isnull=True) \
+        .exists()
     call_command("demo", "--containers", "3000", "--out", str(tmp_path), stdout=io.StringIO())
     assert Container.objects.count() == 3000

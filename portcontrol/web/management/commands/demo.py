@@ -1,5 +1,6 @@
 """`portcontrol demo`: the demo organisation, four weeks of manifests (three past, one to
-come), past inspection outcomes, approved rules and today's targets. Idempotent."""
+come), approved rules, the past three weeks scored and inspected as the units would have done
+it, watchlists and a model learned from those outcomes, and today's targets. Idempotent."""
 
 from __future__ import annotations
 
@@ -15,8 +16,8 @@ from portcontrol.accounts.demo import DEMO_PASSWORD, ensure_demo_organisation
 from portcontrol.accounts.models import Unit, User
 from portcontrol.manifests.loading import do_load_records, read_ndjson
 from portcontrol.manifests.models import Container
-from portcontrol.risk.demo import (demo_model, demo_rules, demo_watchlist, record_outcomes,
-                                   score_all)
+from portcontrol.risk.demo import (backtest_active_rules, demo_model, demo_rules,
+                                   demo_watchlist, score_all, simulate_past)
 
 PAST_DAYS, FUTURE_DAYS = 21, 7
 
@@ -37,6 +38,8 @@ class Command(BaseCommand):
         users = ensure_demo_organisation()
         out = opts["out"] or Path(settings.VAR_DIR) / "demo"
         today = timezone.localdate()
+        by_name = {u.username: u for u in users}
+        baku = Unit.objects.get(code="pcu-baku")
         if Container.objects.exists():
             self.stdout.write("demo: manifests already loaded; nothing generated.")
         else:
@@ -45,13 +48,18 @@ class Command(BaseCommand):
                                days=PAST_DAYS + FUTURE_DAYS)
             result = do_load_records(read_ndjson(out / "manifests.ndjson"), acting_user=None,
                                      source="demo:manifests.ndjson")
-            outcomes = record_outcomes(out / "ground_truth.csv", before=today, seed=opts["seed"])
             self.stdout.write(
                 f"demo: generated {summary.get('containers')} containers; loaded "
                 f"{result.consignments} consignments, {result.containers} containers, "
-                f"{result.rejected} rejected; {outcomes} past inspection outcomes")
-        by_name = {u.username: u for u in users}
-        baku = Unit.objects.get(code="pcu-baku")
+                f"{result.rejected} rejected")
+            demo_rules(by_name["baku.analyst"], by_name["baku.supervisor"], baku)
+            past = simulate_past(out / "ground_truth.csv", before=today, seed=opts["seed"],
+                                 since=today - timedelta(days=PAST_DAYS))
+            backtest_active_rules(by_name["baku.analyst"], baku)
+            self.stdout.write(
+                f"demo: past {PAST_DAYS} days scored and selected; {past['inspections']} "
+                f"inspections ({past['random_picks']} of them random picks), "
+                f"{past['finds']} finds")
         demo_rules(by_name["baku.analyst"], by_name["baku.supervisor"], baku)
         out.mkdir(parents=True, exist_ok=True)
         listed = {unit.code: demo_watchlist(out, unit, acting_user=None)
