@@ -55,22 +55,34 @@ def test_bad_expression_is_refused_with_its_position(org, expression, fragment):
     assert err.value.field == "expression" and fragment in err.value.message
 
 
-def test_four_eyes_life_cycle(org, loaded):
+def test_four_eyes_life_cycle(org, loaded, login):
     analyst, supervisor = org["baku.analyst"], org["baku.supervisor"]
+    client = login(analyst)
+
+    def stage() -> str:
+        page = client.get(reverse("rule_detail", args=[rule.pk])).content.decode()
+        return page.split('id="rule-stage">', 1)[1].split("</p>", 1)[0]
+
     rule = do_save_rule(acting_user=analyst, unit=baku(org), data=DRAFT)
+    assert stage().startswith("A draft: backtest it")
     with pytest.raises(InvalidValue, match="backtest"):
         do_submit_rule(acting_user=analyst, rule=rule)
     result = do_backtest_rule(acting_user=analyst, rule=rule, days=30)
     assert result["containers"] > 0 and result["hits"] <= result["containers"]
+    page = client.get(reverse("rule_detail", args=[rule.pk])).content.decode()
+    assert f"30 ({result['since']} – {result['until']})" in page
     do_submit_rule(acting_user=analyst, rule=rule)
+    assert stage().startswith("Waiting for approval")
     with pytest.raises(PermissionDenied):
         do_decide_rule(acting_user=analyst, rule=rule, approve=True)
     with pytest.raises(InvalidValue, match="why"):
         do_decide_rule(acting_user=supervisor, rule=rule, approve=False, note="")
     do_decide_rule(acting_user=supervisor, rule=rule, approve=True)
     assert Rule.objects.get(pk=rule.pk).status == "active"
+    assert stage().startswith("Active: every scoring")
     do_retire_rule(acting_user=supervisor, rule=rule)
     assert Rule.objects.get(pk=rule.pk).status == "retired"
+    assert stage().startswith("Retired")
 
 
 def test_author_cannot_approve_own_rule(org):
