@@ -24,7 +24,7 @@ from portcontrol.engine.selection import CHANNEL, RED, YELLOW, Capacity, select
 
 from .frames import lines_for_units
 from .model_store import FactorTexts, with_active_model
-from .models import Assessment, Outcome, Rule, ScoringRun, UnitRiskSettings
+from .models import Assessment, Rule, ScoringRun, UnitRiskSettings
 from .watchlists import index_for, screen_frame
 
 HISTORY_DAYS = 365
@@ -114,13 +114,14 @@ def _store(chosen: pl.DataFrame, unit: Unit, run: ScoringRun) -> dict[str, int]:
     with transaction.atomic():
         # A container already inspected keeps the assessment it was selected by: its channel
         # and selection probability are what the hit-rate estimates and the model's
-        # calibration weigh its outcome with.
-        inspected = set(Outcome.objects.filter(container_id__in=[r.container_id for r in rows],
-                                               inspected=True)
-                        .values_list("container_id", flat=True))
-        if inspected:
-            rows = [r for r in rows if r.container_id not in inspected]
-            counts["kept_inspected"] = len(inspected)
+        # calibration weigh its outcome with. (One inspected before it was ever assessed, on
+        # a tip-off say, gets its first assessment.)
+        kept = set(Assessment.objects.filter(
+            container_id__in=[r.container_id for r in rows],
+            container__outcome__inspected=True).values_list("container_id", flat=True))
+        if kept:
+            rows = [r for r in rows if r.container_id not in kept]
+            counts["kept_inspected"] = len(kept)
         Assessment.objects.filter(container_id__in=[r.container_id for r in rows]).delete()
         Assessment.objects.bulk_create(rows, batch_size=2000)
     for r in rows:

@@ -179,6 +179,14 @@ def test_rescoring_keeps_the_assessment_an_inspection_was_made_on(org, loaded):
     others = Assessment.objects.filter(unit=baku(org), arrival_date=before.arrival_date) \
         .exclude(pk=picked.pk)
     assert others.exists() and set(others.values_list("channel", flat=True)) == {"green"}
+    # inspected before it was ever assessed (a tip-off): it gets its first assessment
+    tipped = others.first()
+    container_id = tipped.container_id
+    tipped.delete()
+    Outcome.objects.create(container_id=container_id, unit=baku(org), inspected=True,
+                           seizure=True)
+    score_unit(baku(org), since=before.arrival_date, until=before.arrival_date, seed=99)
+    assert Assessment.objects.filter(container_id=container_id).exists()
 
 
 def test_random_selections_record_their_probability(org, loaded):
