@@ -126,13 +126,13 @@ def test_the_pages_show_the_latest_importer(org, login, national):
     detail = client.get(reverse("watchlist_detail", args=[national.pk])).content.decode()
     last = detail.split('id="last-import">')[1].split("</dd>")[0]
     assert last == f"{national.imported_at:%Y-%m-%d %H:%M} · by baku.supervisor"
-    # No user is known for a command-line import: no "by", and a dash in the list.
+    # No user is known for a command-line import: the pages say so.
     Watchlist.objects.filter(pk=national.pk).update(imported_by=None)
     detail = client.get(reverse("watchlist_detail", args=[national.pk])).content.decode()
     last = detail.split('id="last-import">')[1].split("</dd>")[0]
-    assert last == f"{national.imported_at:%Y-%m-%d %H:%M}"
+    assert last == f"{national.imported_at:%Y-%m-%d %H:%M} · command line"
     table = client.get(reverse("watchlists")).content.decode()
-    assert "<td>—</td>" in table.split('id="watchlists"')[1].split("</table>")[0]
+    assert "<td>command line</td>" in table.split('id="watchlists"')[1].split("</table>")[0]
 
 
 def test_the_migration_fills_the_importer_from_the_audit_log(org, login, national):
