@@ -46,6 +46,10 @@ class TrainOptions:
     early_stopping: int = 50
     seed: int = 7
     threads: int = 2
+    # Weights change the calibration only when at least this many validation rows weigh
+    # more than one: a handful of random picks standing for thousands of containers each
+    # would swing the probability of every ordinary container on one or two outcomes.
+    min_reweighted_rows: int = 20
     features: FeatureOptions = field(default_factory=FeatureOptions)
 
     def lightgbm_params(self) -> dict[str, object]:
@@ -64,9 +68,10 @@ def train(df: pl.DataFrame, *, label: str, id: str | None = None, date: str | No
     """Train on a text-typed frame (see table.read_table) with a 0/1 label column.
 
     `weight` names a column of positive row weights (empty: 1) for the calibration, such as
-    1 / the chance each row had of being inspected; it is never a feature. The booster
-    learns from the rows unweighted: its ranking needs every find, and a few heavy random
-    picks would dominate it."""
+    1 / the chance each row had of being inspected; it is never a feature, and it is used
+    only when at least `options.min_reweighted_rows` validation rows weigh more than one.
+    The booster learns from the rows unweighted: its ranking needs every find, and a few
+    heavy random picks would dominate it."""
     options = options or TrainOptions()
     began = time.perf_counter()
     require_columns(df, [c for c in (id, *exclude) if c], "named")
@@ -87,15 +92,19 @@ def train(df: pl.DataFrame, *, label: str, id: str | None = None, date: str | No
     booster = _fit_booster(x, y, early, state, options)
     raw = np.asarray(booster.predict(x[~early], raw_score=True))
     late = None if weights is None else weights[~early]
+    heavier = 0 if late is None else int((late > 1).sum())
+    if heavier < options.min_reweighted_rows:
+        late = None
     calibration = fit_platt(raw, y[~early], weights=late)
     summary = {"rows": len(y), "positives": int(y.sum()), "fit_rows": int(early.sum()),
                "validation_rows": int((~early).sum()), "trees": booster.num_trees(),
-               # rows the calibration counted, weights included (the validation rows
-               # unweighted), and how many of them weighed more than one
-               "calibration": {"weighted_rows": float(late.sum()) if late is not None
+               # whether the weights were used, the rows the calibration counted (weights
+               # included), and how many validation rows weighed more than one
+               "calibration": {"weighted": late is not None,
+                               "weighted_rows": float(late.sum()) if late is not None
                                else float((~early).sum()),
-                               "rows_weighing_more": int((late > 1).sum())
-                               if late is not None else 0},
+                               "rows_weighing_more": heavier,
+                               "min_rows_weighing_more": options.min_reweighted_rows},
                "validation": at_percents(y[~early], raw),
                "options": asdict(options), "seconds": round(time.perf_counter() - began, 2)}
     return Model(booster, state, label, id, calibration, summary)

@@ -172,7 +172,15 @@ def test_random_picks_weigh_for_the_traffic_they_stand_for(org, history, login):
     assert "calibrated on inspected containers only" in page
     page = client.get(reverse("model_version", args=[weighted.pk])).content.decode()
     n = weighted.training["calibration"]["rows_weighing_more"]
+    assert weighted.training["calibration"]["weighted"] is True
     assert f"calibrated for the unit's whole traffic: {n} random inspections" in page
+    too_few = {**weighted.training, "calibration": {
+        "weighted": False, "weighted_rows": 40.0, "rows_weighing_more": 2,
+        "min_rows_weighing_more": 20}}
+    ModelVersion.objects.filter(pk=plain.pk).update(training=too_few)
+    page = client.get(reverse("model_version", args=[plain.pk])).content.decode()
+    assert ("calibrated on inspected containers only: 2 random inspections in the validation "
+            "period are too few to stand for the whole traffic (at least 20 are needed)") in page
 
 
 def test_too_few_labelled_outcomes_are_refused_clearly(org, generated, login, capsys):

@@ -181,7 +181,8 @@ def test_train_takes_a_weight_column_that_is_never_a_feature(history, tmp_path):
                        "remark", "--weight", "chance")) == 0
     manifest = json.loads((tmp_path / "m" / "manifest.json").read_text())
     assert "chance" not in manifest["input_columns"]
-    assert manifest["training"]["calibration"]["rows_weighing_more"] > 0
+    assert manifest["training"]["calibration"]["rows_weighing_more"] > 20
+    assert manifest["training"]["calibration"]["weighted"] is True
     # a file to score need not have the weight column
     assert main(["score", "--model", str(tmp_path / "m"), "--data", write_csv(
         history.drop(LABEL), tmp_path / "s.csv"), "--out", str(tmp_path / "s.out")]) == 0

@@ -89,7 +89,8 @@ def test_training_with_weights_calibrates_for_the_traffic():
     weighted = M.train(inspected, label=LABEL, id=ID, date=DATE, exclude=("remark",),
                        weight="w")
     assert "w" not in weighted.state.input_columns
-    assert weighted.training["calibration"]["rows_weighing_more"] > 0
+    assert weighted.training["calibration"]["weighted"] is True
+    assert weighted.training["calibration"]["rows_weighing_more"] >= 20
     assert weighted.training["calibration"]["weighted_rows"] > \
         weighted.training["validation_rows"]
     later = later_history(rows=6_000, seed=10)
@@ -99,3 +100,24 @@ def test_training_with_weights_calibrates_for_the_traffic():
     assert p_weighted.mean() == pytest.approx(rate, rel=0.2)
     assert np.array_equal(np.argsort(p_plain, kind="stable"),
                           np.argsort(p_weighted, kind="stable"))
+
+
+def test_too_few_heavy_rows_leave_the_calibration_unweighted():
+    """Two random picks standing for hundreds of containers each would swing every ordinary
+    container's probability on two outcomes: below `min_reweighted_rows` heavy validation
+    rows the weights are recorded but not used."""
+    traffic = make_history(rows=6_000, seed=12)
+    weights = ["1"] * traffic.height
+    weights[-1] = weights[-3] = "500"  # two heavy rows, both among the latest
+    weighted = M.train(traffic.with_columns(pl.Series("w", weights)), label=LABEL, id=ID,
+                       date=DATE, exclude=("remark",), weight="w")
+    plain = M.train(traffic, label=LABEL, id=ID, date=DATE, exclude=("remark",))
+    assert weighted.training["calibration"] == {
+        "weighted": False, "weighted_rows": float(weighted.training["validation_rows"]),
+        "rows_weighing_more": 2, "min_rows_weighing_more": 20}
+    assert weighted.calibration == plain.calibration
+    lowered = M.train(traffic.with_columns(pl.Series("w", weights)), label=LABEL, id=ID,
+                      date=DATE, exclude=("remark",), weight="w",
+                      options=M.TrainOptions(min_reweighted_rows=2))
+    assert lowered.training["calibration"]["weighted"] is True
+    assert lowered.calibration != plain.calibration
