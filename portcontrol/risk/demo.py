@@ -17,9 +17,10 @@ from .actions import do_backtest_rule, do_decide_rule, do_save_rule, do_submit_r
 from .actions_watchlists import do_import_watchlist
 from .learning import (TrainingRefused, do_decide_model_version, do_submit_model_version,
                        do_train_model_version)
-from .models import Assessment, ModelVersion, Outcome, Rule
+from .models import Assessment, ModelVersion, Outcome, Rule, UnitRiskSettings
 from .pipeline import score_unit
 
+DEMO_EXPLORATION_SHARE = 0.1
 TIP_OFF_SHARE = 0.5  # of the planted cases the selection missed, found on a tip-off
 DEMO_RULES = [
     ("reefer-non-perishable", "Reefer carrying goods that need no refrigeration",
@@ -47,6 +48,11 @@ def simulate_past(ground_truth: Path, since: date, before: date, seed: int = 0
         for row in csv.DictReader(fh):
             planted[(row["container_number"], row["voyage_id"])] = row["kind"]
     for unit in Unit.objects.exclude(ports=""):
+        # A tenth of the inspections drawn at random (the default is a fiftieth): enough
+        # random picks in three weeks for the hit-rate estimates and the model's
+        # calibration to have something to stand on.
+        UnitRiskSettings.objects.get_or_create(
+            unit=unit, defaults={"exploration_share": DEMO_EXPLORATION_SHARE})
         score_unit(unit, since=since, until=before - timedelta(days=1), seed=seed)
     past = (Assessment.objects.filter(arrival_date__gte=since, arrival_date__lt=before)
             .order_by("container_id")
