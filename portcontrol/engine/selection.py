@@ -23,6 +23,7 @@ one channel.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 
@@ -32,6 +33,12 @@ import polars as pl
 RED, YELLOW, GREEN = "red", "yellow", "green"
 RISK_PICK, RANDOM_PICK = "risk", "random"
 CHANNEL, REASON, PROBABILITY = "channel", "selection_reason", "selection_probability"
+
+
+def random_places(capacity: int, share: float) -> int:
+    """Of `capacity` places a day, how many are drawn at random: round(share x capacity),
+    halves rounded up (the selection computes the same over a frame)."""
+    return math.floor(capacity * share + 0.5)
 
 
 @dataclass(frozen=True)
@@ -140,7 +147,7 @@ def _groups(boxes: pl.DataFrame, capacity: Capacities, default: Capacity | None,
                          + (" on some days" if len(on) == 2 else ""))
 
     def explore(cap: str) -> pl.Expr:
-        return (pl.col(cap) * share + 0.5).floor().cast(pl.Int64)  # round half up
+        return (pl.col(cap) * share + 0.5).floor().cast(pl.Int64)  # as random_places
 
     groups = groups.with_columns(explore("_cap_r").alias("_rand_r"),
                                  explore("_cap_y").alias("_rand_y"))

@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .models import Rule
+from .models import Rule, UnitRiskSettings
 
 
 class RuleForm(forms.ModelForm):
@@ -35,3 +35,21 @@ class DecisionForm(forms.Form):
 class DayForm(forms.Form):
     day = forms.DateField(label=_("Arrival day"), required=False,
                           widget=forms.DateInput(attrs={"type": "date"}))
+
+
+class SelectionSettingsForm(forms.ModelForm):
+    """The unit's daily capacity and random share (limits are checked again by the action)."""
+
+    class Meta:
+        model = UnitRiskSettings
+        fields = ["red_capacity", "yellow_capacity", "exploration_share"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The labels the settings page shows above the form.
+        self.fields["red_capacity"].label = _("Red places a day")
+        self.fields["yellow_capacity"].label = _("Yellow places a day")
+        self.fields["exploration_share"].label = _("Share drawn at random")
+        self.fields["red_capacity"].widget.attrs.update(min="0", max="5000")
+        self.fields["yellow_capacity"].widget.attrs.update(min="0", max="20000")
+        self.fields["exploration_share"].widget.attrs.update(min="0", max="0.5", step="0.01")

@@ -4,6 +4,7 @@ from . import views, views_models, views_reports, views_watchlists
 
 urlpatterns = [
     path("targets/", views.targets, name="targets"),
+    path("targets/settings/", views.selection_settings, name="selection_settings"),
     # Rules: drafted, backtested, approved by a second person, retired.
     path("rules/", views.rule_list, name="rules"),
     path("rules/new/", views.rule_edit, name="rule_new"),

@@ -7,6 +7,7 @@ from datetime import timedelta
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -17,7 +18,9 @@ from portcontrol.core.errors import PortControlError
 from . import queries
 from .actions import (do_backtest_rule, do_decide_rule, do_retire_rule, do_save_rule,
                       do_submit_rule)
-from .forms import BacktestForm, DayForm, DecisionForm, RuleForm
+from .actions_settings import (ADVISED_EXPLORATION, can_change_settings,
+                               do_update_selection_settings, random_picks, settings_for)
+from .forms import BacktestForm, DayForm, DecisionForm, RuleForm, SelectionSettingsForm
 
 UPCOMING_DAYS = 7
 
@@ -30,9 +33,44 @@ def targets(request):
     # Without a day: the pre-arrival queue, ships due from today to a week ahead.
     since = day or timezone.localdate()
     until = day or since + timedelta(days=UPCOMING_DAYS)
+    unit = request.user.unit
+    settings = settings_for(unit) if unit is not None and unit.ports else None
     return render(request, "risk/targets.html", {
         "form": form, "since": since, "until": until,
-        "assessments": queries.targets(request.user, since, until)})
+        "assessments": queries.targets(request.user, since, until), "settings": settings,
+        "random_picks": random_picks(settings) if settings else None})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def selection_settings(request):
+    """The user's unit's daily capacity and random share: supervisors change them, the
+    unit's other members read them. A user without a unit, or whose unit has no port (a
+    headquarters), has none to show."""
+    unit = request.user.unit
+    if unit is None or not unit.ports:
+        raise Http404("No unit with a port.")
+    settings = settings_for(unit)
+    may_change = can_change_settings(request.user, unit)
+    if request.method == "POST" and not may_change:
+        raise DjangoPermissionDenied(_("Only a supervisor of the unit can change its "
+                                       "selection settings."))
+    form = SelectionSettingsForm(request.POST or None, instance=settings)
+    if request.method == "POST" and form.is_valid():
+        try:
+            do_update_selection_settings(acting_user=request.user, unit=unit,
+                                         **{f: form.cleaned_data[f] for f in form.Meta.fields})
+        except PortControlError as exc:
+            _form_error(form, exc)
+        else:
+            messages.success(request, _("Selection settings saved; the next scoring uses "
+                                        "them."))
+            return redirect("selection_settings")
+    shown = settings_for(unit)  # as stored: a refused form must not show its values as set
+    return render(request, "risk/selection_settings.html", {
+        "unit": unit, "settings": shown, "random_picks": random_picks(shown), "form": form,
+        "can_change": may_change, "advised": ADVISED_EXPLORATION},
+        status=400 if form.errors else 200)
 
 
 @login_required

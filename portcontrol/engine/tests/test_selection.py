@@ -16,6 +16,7 @@ from portcontrol.engine.selection import (
     _allocate,
     _random_picks,
     ipw_hit_rate,
+    random_places,
     select,
 )
 
@@ -55,6 +56,24 @@ def test_capacity_per_unit_and_day_with_exploration() -> None:
         assert got[("red", "random")] == round(cap.red * 0.1)
         assert got[("yellow", "risk")] == cap.yellow - round(cap.yellow * 0.1)
         assert got[("yellow", "random")] == round(cap.yellow * 0.1)
+
+
+@pytest.mark.parametrize("red, yellow, share", [
+    (15, 45, 0.5), (20, 60, 0.02), (20, 60, 0.025), (3, 5, 0.1), (0, 7, 0.5), (9, 9, 0.05)])
+def test_the_draw_takes_random_places_of_each_capacity(red, yellow, share) -> None:
+    """random_places (what the settings page shows) is what the selection draws, halves
+    included (rounded up)."""
+    out = select(population(4000, 2, units=("GEPTI",), days=1),
+                 {"GEPTI": Capacity(red=red, yellow=yellow)}, exploration_share=share, seed=1)
+    drawn = out.filter(pl.col(REASON) == "random")
+    assert (drawn[CHANNEL] == "red").sum() == random_places(red, share)
+    assert (drawn[CHANNEL] == "yellow").sum() == random_places(yellow, share)
+
+
+@pytest.mark.parametrize("capacity, share, expected", [
+    (15, 0.5, 8), (45, 0.5, 23), (60, 0.02, 1), (20, 0.02, 0), (20, 0.025, 1), (0, 0.5, 0)])
+def test_random_places_round_halves_up(capacity, share, expected) -> None:
+    assert random_places(capacity, share) == expected
 
 
 def test_risk_picks_are_the_highest_risks_of_their_unit_day() -> None:
