@@ -43,6 +43,7 @@ HOLDOUT_SHARE = 0.2  # the latest fifth of the labelled containers tests the mod
 MIN_LABELLED = 100  # inspected containers with a recorded outcome
 MIN_POSITIVES = 15  # ... of which something was found
 MIN_HOLDOUT_POSITIVES = 3  # finds among the held-out containers, for figures that mean something
+FEW_HOLDOUT_FINDS = 10  # below this, the version page warns that its figures are fragile
 MIN_FIT_POSITIVES = 8  # finds the model learns from (the engine validates on part of them)
 
 

@@ -22,7 +22,7 @@ from portcontrol.core.errors import PortControlError
 from portcontrol.engine.model import PERCENTS
 
 from .forms import DecisionForm
-from .learning import (DEFAULT_DAYS, can_approve_models, can_train_models,
+from .learning import (DEFAULT_DAYS, FEW_HOLDOUT_FINDS, can_approve_models, can_train_models,
                        do_compare_model_version, do_decide_model_version,
                        do_request_training, do_retire_model_version,
                        do_submit_model_version)
@@ -119,7 +119,7 @@ def model_detail(request, pk: int):
         "can_write": can_train_models(user),
         "can_approve": can_approve_models(user)
         and user.pk not in (version.created_by_id, version.submitted_by_id),
-        "can_retire": can_approve_models(user)})
+        "can_retire": can_approve_models(user), "few_finds": FEW_HOLDOUT_FINDS})
 
 
 def _act(request, pk: int, action) -> Any:

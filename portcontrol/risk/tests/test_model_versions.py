@@ -174,6 +174,10 @@ def test_random_picks_weigh_for_the_traffic_they_stand_for(org, history, login):
     n = weighted.training["calibration"]["rows_weighing_more"]
     assert weighted.training["calibration"]["weighted"] is True
     assert f"calibrated for the unit's whole traffic: {n} random inspections" in page
+    assert ('id="few-finds"' in page) == (weighted.holdout_positives < 10)
+    ModelVersion.objects.filter(pk=weighted.pk).update(holdout_positives=3)
+    page = client.get(reverse("model_version", args=[weighted.pk])).content.decode()
+    assert "Only 3 finds among the held-out containers: one find more or less" in page
     too_few = {**weighted.training, "calibration": {
         "weighted": False, "weighted_rows": 40.0, "rows_weighing_more": 2,
         "min_rows_weighing_more": 20}}
