@@ -233,3 +233,47 @@ def test_officer_sees_targets_with_reasons_after_scoring(
     page.goto(f"{live_server.url}/targets/?day={next_day}")
     page.wait_for_selector("p.empty")
     assert page.locator("#targets").count() == 0
+
+
+def test_supervisor_sets_the_daily_capacity_that_the_next_scoring_uses(
+        live_server, seeded, browser_page):  # noqa: F811
+    from portcontrol.accounts.models import Unit
+    from portcontrol.risk.pipeline import score_unit
+
+    page = browser_page
+    log_in(page, live_server, "baku.supervisor")
+    page.click("nav.mainnav a[href='/targets/']")
+    page.wait_for_selector("#capacity")
+    assert "20 red and 60 yellow places, 1 of them drawn at random" in page.inner_text(
+        "#capacity")
+    page.click("#capacity a")
+    page.wait_for_selector("#settings-form")
+    assert page.locator("#few-random").count() == 1  # the default share is below advice
+
+    # A share above one half is refused by the browser before it is sent (the server
+    # refuses it too: test_selection_settings); nothing is stored.
+    page.fill("#id_red_capacity", "0")
+    page.fill("#id_yellow_capacity", "5")
+    page.fill("#id_exploration_share", "0.9")
+    page.click("#save-settings")
+    assert page.eval_on_selector("#id_exploration_share", "e => e.validity.rangeOverflow")
+    assert page.locator(".messages .message").count() == 0
+    assert page.inner_text("#red-capacity") == "20"
+
+    page.fill("#id_exploration_share", "0.2")
+    page.click("#save-settings")
+    page.wait_for_selector(".messages .message")
+    assert "Selection settings saved" in page.inner_text(".messages")
+    assert page.inner_text("#red-capacity") == "0"
+    assert page.inner_text("#random-picks") == "0 red, 1 yellow"
+    assert page.locator("#few-random").count() == 0
+
+    # The next scoring uses them: no red place, so the sample container is not red.
+    score_unit(Unit.objects.get(code="pcu-baku"), since=arrival_day(), until=arrival_day())
+    switch_user(page, live_server, "baku.officer")
+    page.goto(f"{live_server.url}/targets/?day={arrival_day().isoformat()}")
+    page.wait_for_selector("#capacity")
+    assert page.locator("#targets .badge.red").count() == 0
+    page.click("#capacity a")
+    page.wait_for_selector("#selection-settings")
+    assert page.locator("#settings-form").count() == 0  # an officer reads them only
