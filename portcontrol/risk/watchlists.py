@@ -4,6 +4,7 @@ scoring batch's parties, vessels and containers against the lists of the unit
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from typing import Any
 
 import polars as pl
@@ -51,13 +52,32 @@ def store_watchlist(*, loaded: LoadResult, unit: Unit, name: str, source_file: s
     return watchlist, None if created else before
 
 
+_INDEXES: OrderedDict[tuple[Any, ...], WatchlistIndex | None] = OrderedDict()
+_INDEXES_KEPT = 8  # units whose index a process keeps (the task worker scores unit by unit)
+
+
 def index_for(unit: Unit) -> WatchlistIndex | None:
+    """The index of the unit's lists, None without entries. Building it costs seconds for a
+    large list (about 3 s for 50,000 entries) and scoring runs after every intake, so each
+    process keeps the indexes it built, keyed by the unit's lists as last imported: every
+    import sets `imported_at` (store_watchlist) and a deleted list leaves the key, so a
+    changed list is never served from the cache."""
+    lists = tuple(Watchlist.objects.filter(unit=unit).order_by("pk")
+                  .values_list("pk", "imported_at", "entries_count"))
+    key = (unit.pk, lists)
+    if key in _INDEXES:
+        _INDEXES.move_to_end(key)
+        return _INDEXES[key]
     rows = WatchlistEntry.objects.filter(watchlist__unit=unit)
     entries = [EngineEntry(id=f"{r.watchlist_id}:{r.entry_id}", kind=Kind(r.kind),
                            names=tuple(r.names), countries=tuple(r.countries),
                            imo_numbers=tuple(r.imo_numbers),
                            container_numbers=tuple(r.container_numbers)) for r in rows]
-    return WatchlistIndex(entries) if entries else None
+    index = WatchlistIndex(entries) if entries else None
+    _INDEXES[key] = index
+    while len(_INDEXES) > _INDEXES_KEPT:
+        _INDEXES.popitem(last=False)
+    return index
 
 
 def screen_frame(frame: pl.DataFrame, index: WatchlistIndex) -> pl.DataFrame:

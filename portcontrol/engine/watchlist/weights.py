@@ -50,6 +50,9 @@ PATRONYMIC_FACTOR = 0.35
 MIN_WEIGHT = 0.3
 
 
+CACHE_MAX = 500_000  # weights of query tokens remembered by one index
+
+
 class TokenWeights:
     """Token → weight, from the watchlist's own token frequencies plus the priors above."""
 
@@ -68,6 +71,8 @@ class TokenWeights:
     def __call__(self, token: str) -> float:
         cached = self._cache.get(token)
         if cached is None:
+            if len(self._cache) >= CACHE_MAX:  # an index may serve a process for months
+                self._cache.clear()
             cached = self._cache[token] = self._weight(token)
         return cached
 

@@ -163,6 +163,28 @@ def test_uploaded_entries_are_screened_at_scoring(org, login, national):
     assert index is not None and len(index.entries) == 2
 
 
+def test_the_index_is_built_once_per_version_of_the_lists(org, login, national):
+    """Scoring runs after every intake: the index of unchanged lists is the one already
+    built; a replaced, added or deleted list gives a new one."""
+    from portcontrol.risk.actions_watchlists import do_delete_watchlist
+
+    unit = analyst(org).unit
+    first = index_for(unit)
+    assert index_for(unit) is first
+    assert index_for(org["karachi.officer"].unit) is None  # another unit: its own lists
+    replace(login(org["baku.supervisor"]), national, HEADER + "R1,Frutas S.A.,company,EC,\n")
+    replaced = index_for(unit)
+    assert replaced is not first and [e.names for e in replaced.entries] == [("Frutas S.A.",)]
+    upload(login(analyst(org)), HEADER + "E1,Extra Trading LLC,company,AZ,\n", name="extra")
+    both = index_for(unit)
+    assert both is not replaced and len(both.entries) == 2
+    do_delete_watchlist(acting_user=org["baku.supervisor"], watchlist=national)
+    assert [e.names for e in index_for(unit).entries] == [("Extra Trading LLC",)]
+    do_delete_watchlist(acting_user=org["baku.supervisor"],
+                        watchlist=Watchlist.objects.get(name="extra"))
+    assert index_for(unit) is None
+
+
 def test_ftm_json_is_detected_by_content(org, login):
     lines = [
         {"id": "ftm-1", "schema": "Company", "properties": {
