@@ -9,6 +9,7 @@ from typing import Any
 
 import polars as pl
 from django.db import transaction
+from django.db.models import Count, Max
 from django.utils import timezone
 
 from portcontrol.accounts.models import Unit
@@ -59,12 +60,16 @@ _INDEXES_KEPT = 8  # units whose index a process keeps (the task worker scores u
 def index_for(unit: Unit) -> WatchlistIndex | None:
     """The index of the unit's lists, None without entries. Building it costs seconds for a
     large list (about 3 s for 50,000 entries) and scoring runs after every intake, so each
-    process keeps the indexes it built, keyed by the unit's lists as last imported: every
-    import sets `imported_at` (store_watchlist) and a deleted list leaves the key, so a
-    changed list is never served from the cache."""
+    process keeps the indexes it built, keyed by the unit's lists as last imported and their
+    entries as stored: every import sets `imported_at` (store_watchlist) and replaces the
+    entries (new ids), and a deleted list leaves the key, so a changed list is never served
+    from the cache."""
     lists = tuple(Watchlist.objects.filter(unit=unit).order_by("pk")
                   .values_list("pk", "imported_at", "entries_count"))
-    key = (unit.pk, lists)
+    # and the entries as stored: an import replaces them all, with new ids
+    stored = WatchlistEntry.objects.filter(watchlist__unit=unit).aggregate(
+        n=Count("pk"), last=Max("pk"))
+    key = (unit.pk, lists, stored["n"], stored["last"])
     if key in _INDEXES:
         _INDEXES.move_to_end(key)
         return _INDEXES[key]
