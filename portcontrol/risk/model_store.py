@@ -158,12 +158,11 @@ def factor_texts(model: Model, table: pl.DataFrame, rows: Sequence[int]) -> list
 FactorTexts = Callable[[Sequence[int]], list[str | None]]
 
 
-def add_model_columns(featured: pl.DataFrame, lines: pl.DataFrame, model: Model,
-                      rules: Sequence[EngineRule], config: ScoringConfig,
-                      table: pl.DataFrame | None = None) -> pl.DataFrame:
+def add_model_columns(featured: pl.DataFrame, table: pl.DataFrame, model: Model,
+                      rules: Sequence[EngineRule], config: ScoringConfig) -> pl.DataFrame:
     """`model_probability` for every row and `model_factors` (SHAP) for the rows whose risk
-    will be explained: the same top share engine.scoring.score explains."""
-    table = model_table(lines) if table is None else table
+    will be explained: the same top share engine.scoring.score explains. `table` is the
+    lines' model_table, row for row."""
     out = featured.with_columns(pl.Series(MODEL_PROBABILITY, probabilities(model, table)))
     terms = sources(out.schema, list(rules), config)
     risk = out.select(combine([s.term for s in terms]).alias("_risk"))["_risk"].to_numpy()
@@ -192,7 +191,7 @@ def with_active_model(unit_id: int, featured: pl.DataFrame, lines: pl.DataFrame,
     try:
         model = load_version(version)
         table = model_table(lines)
-        out = add_model_columns(featured, lines, model, rules, config, table)
+        out = add_model_columns(featured, table, model, rules, config)
     except (ModelError, ValueError, *library_errors()) as exc:
         reason = exc.message if isinstance(exc, ModelError) else str(exc).splitlines()[0]
         log.error("model version %s (id %s) of unit %s not used in scoring: %s",

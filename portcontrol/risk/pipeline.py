@@ -30,7 +30,6 @@ from .watchlists import index_for, screen_frame
 HISTORY_DAYS = 365
 # The engine's own "unit" column is derived from the port of call; ours is the unit's code.
 UNIT_COLUMN = "unit_code"
-LINE = "_line"  # each scored row's position among the unit's lines
 
 
 def engine_rule(rule: Rule) -> EngineRule:
@@ -76,7 +75,7 @@ def score_unit(unit: Unit, *, since: date, until: date, seed: int = 0,
     featured, model_params, model_factors = with_active_model(unit.pk, featured, frame, rules,
                                                                config)
     run.params = {**run.params, **model_params}
-    scored = score(featured, rules, config).with_row_index(LINE)
+    scored = score(featured, rules, config)
     chosen = select(scored, {unit.code: Capacity(settings_.red_capacity,
                                                  settings_.yellow_capacity)},
                     exploration_share=settings_.exploration_share, seed=seed,
@@ -94,12 +93,12 @@ def _explain_selected(chosen: pl.DataFrame, rules: list[EngineRule], config: Sco
     when a model took part)."""
     selected = pl.col(CHANNEL).is_in([RED, YELLOW])
     if model_factors is not None and MODEL_FACTORS in chosen.columns:
+        # scoring and selection keep the lines' order: a row's position is its line's
         lacking = chosen.select(pl.int_range(pl.len(), dtype=pl.UInt32).filter(
-            selected & pl.col(REASONS).is_null()).alias("row"), pl.col(LINE).filter(
-            selected & pl.col(REASONS).is_null()).alias("line"))
-        if lacking.height:
-            texts = pl.Series(model_factors(lacking["line"].to_list()), dtype=pl.String)
-            chosen = chosen.with_columns(chosen[MODEL_FACTORS].scatter(lacking["row"], texts))
+            selected & pl.col(REASONS).is_null()).alias("row"))["row"]
+        if lacking.len():
+            texts = pl.Series(model_factors(lacking.to_list()), dtype=pl.String)
+            chosen = chosen.with_columns(chosen[MODEL_FACTORS].scatter(lacking, texts))
     return explain_where(chosen, selected, rules, config)
 
 

@@ -66,7 +66,8 @@ def selection_settings(request):
             messages.success(request, _("Selection settings saved; the next scoring uses "
                                         "them."))
             return redirect("selection_settings")
-    shown = settings_for(unit)  # as stored: a refused form must not show its values as set
+    # as stored: validating a bound form wrote its values onto `settings`
+    shown = settings_for(unit) if form.is_bound else settings
     return render(request, "risk/selection_settings.html", {
         "unit": unit, "settings": shown, "random_picks": random_picks(shown), "form": form,
         "can_change": may_change, "advised": ADVISED_EXPLORATION},
