@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_models, views_reports, views_watchlists
+from . import views, views_models, views_outcomes, views_reports, views_watchlists
 
 urlpatterns = [
     path("targets/", views.targets, name="targets"),
@@ -34,4 +34,7 @@ urlpatterns = [
     path("models/<int:pk>/decide", views_models.model_decide, name="model_decide"),
     path("models/<int:pk>/retire", views_models.model_retire, name="model_retire"),
     path("models/<int:pk>/compare", views_models.model_compare, name="model_compare"),
+    # The inspection outcomes they learn from, with past ones imported from a file.
+    path("models/history/", views_outcomes.outcome_history, name="outcome_history"),
+    path("models/history/upload", views_outcomes.outcome_upload, name="outcome_upload"),
 ]
