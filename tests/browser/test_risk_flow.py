@@ -277,3 +277,30 @@ def test_supervisor_sets_the_daily_capacity_that_the_next_scoring_uses(
     page.click("#capacity a")
     page.wait_for_selector("#selection-settings")
     assert page.locator("#settings-form").count() == 0  # an officer reads them only
+
+
+def test_analyst_imports_past_inspections_and_sees_them_counted(
+        live_server, seeded, browser_page):  # noqa: F811
+    from portcontrol.testing.records import BAKU_CONTAINER
+
+    page = browser_page
+    log_in(page, live_server, "baku.analyst")
+    page.click("nav.mainnav a[href='/models/']")
+    page.click("#history-link")
+    page.wait_for_selector("#outcome-upload-form")
+    assert page.locator("#recorded-outcomes").count() == 0
+    page.set_input_files("#id_file", files=[{
+        "name": "inspections-2026.csv", "mimeType": "text/csv",
+        "buffer": ("container_number;inspected_on;result;kind\n"
+                   f"{BAKU_CONTAINER};{arrival_day().isoformat()};found;cocaine\n"  # line 2
+                   "MSCU0000000;2026-11-01;found;\n").encode("utf-8")}])  # line 3: unknown
+    page.click("#outcome-upload-form button[type=submit]")
+
+    page.wait_for_selector("#import-report")
+    assert int(page.inner_text("#rows-read")) == 2
+    assert int(page.inner_text("#rows-new")) == 1
+    assert int(page.inner_text("#rows-rejected")) == 1
+    cells = page.locator("#rejected-rows tbody tr").first.locator("td").all_inner_texts()
+    assert cells[0] == "3" and cells[1] == "container_number" and "PCU Baku" in cells[2]
+    counts = page.locator("#recorded-outcomes tbody tr").first.locator("td").all_inner_texts()
+    assert counts[:3] == ["PCU Baku", "1", "1"]
