@@ -12,7 +12,7 @@ NAV = [
     (_("Targets"), "targets", ("targets",)),
     (_("Intake"), "intake", ("intake",)),
     (_("Rules"), "rules", ("rule",)),
-    (_("Models"), "model_versions", ("model_",)),
+    (_("Models"), "model_versions", ("model_", "outcome_")),
     (_("Watchlists"), "watchlists", ("watchlist",)),
     (_("Cases"), None, ()),
     (_("Exchange"), None, ()),

@@ -251,6 +251,7 @@ def test_an_analyst_imports_from_the_page_and_reads_the_report(org, arrivals, lo
     assert 'id="rows-new">1<' in page and 'id="rows-rejected">1<' in page
     assert "arrived at PCU Baku 2 times" in page
     assert 'id="outcome-upload-form"' in page
+    assert 'href="/models/" class="active" aria-current="page"' in page  # under Models
     # the report is shown once; the counts stay
     again = client.get(reverse("outcome_history")).content.decode()
     assert 'id="import-report"' not in again and "<td>PCU Baku</td><td>1</td><td>1</td>" in again
