@@ -30,7 +30,7 @@ from portcontrol.engine import model as engine_model
 from portcontrol.engine.model import ModelError, at_percents
 from portcontrol.manifests.models import GoodsItem
 
-from .frames import container_lines
+from .frames import arriving, container_lines
 from .model_store import (DATE, ID, LABEL, library_errors, load_version, model_table, pack,
                           probabilities, sha256)
 from .models import Assessment, ModelTraining, ModelVersion
@@ -77,8 +77,8 @@ def _require(user: User | None, unit: Unit, *, approve: bool = False) -> None:
 def labelled_lines(unit: Unit, since: date, until: date) -> pl.DataFrame:
     """The unit's inspected containers that arrived from `since` to `until`, oldest first."""
     goods = GoodsItem.objects.filter(
-        consignment__unit_id=unit.pk, container__outcome__inspected=True,
-        consignment__voyage__port_calls__eta__date__range=(since, until))
+        arriving(since, until), consignment__unit_id=unit.pk,
+        container__outcome__inspected=True)
     lines = container_lines(goods)
     lines = lines.filter(pl.col(DATE).is_between(since, until))
     chances = pl.DataFrame(

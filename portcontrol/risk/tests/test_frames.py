@@ -1,0 +1,86 @@
+"""Container lines read from the database in the engine's shape: one row per container (its
+first goods line), every column typed as the engine expects, and the arrival days inclusive."""
+
+from __future__ import annotations
+
+import copy
+from datetime import date
+
+import pytest
+
+from portcontrol.manifests.loading import do_load_records
+from portcontrol.manifests.models import Container
+from portcontrol.risk.frames import lines_for_units
+from portcontrol.risk.models import Outcome
+from portcontrol.testing.records import container_number, record
+
+pytestmark = pytest.mark.django_db
+FIRST = container_number("MSCU800001")
+SECOND = container_number("MSCU800002")
+
+
+def _load(*records):
+    result = do_load_records(list(records), acting_user=None, source="frames-test")
+    assert result.rejected == 0, result.errors
+
+
+def _arrival(bl: str, box: str, voyage: str, eta: str, **changes):
+    rec = copy.deepcopy(record(bl=bl, port="AZBAK", container=box, voyage=voyage,
+                               transshipment=["ESALG", "PAONX"]))
+    rec["voyage"]["eta"] = eta
+    rec.update(changes)
+    return rec
+
+
+@pytest.fixture
+def baku(org):
+    two_lines = _arrival("BL1", FIRST, "V-1", "2026-11-10T23:30:00Z")
+    goods = two_lines["containers"][0]["goods"]
+    goods.append({**goods[0], "hs_code": "090111", "description": "Coffee", "value": 99.5})
+    second_bill = _arrival("BL2", FIRST, "V-1", "2026-11-10T23:30:00Z")
+    second_bill["containers"][0]["goods"][0]["hs_code"] = "220300"
+    no_notify = _arrival("BL3", SECOND, "V-2", "2026-11-11T00:00:00Z")
+    no_notify["containers"][0]["reefer"] = False
+    no_notify["containers"][0]["size_type"] = "45G1"
+    _load(two_lines, second_bill, no_notify)
+    return org["baku.analyst"].unit
+
+
+def test_one_row_per_container_from_its_first_line(baku):
+    frame = lines_for_units([baku.pk])
+    assert frame["container_number"].to_list() == [FIRST, SECOND]
+    first = frame.row(0, named=True)
+    # the first bill's first goods line, not the coffee nor the second bill's beer
+    assert (first["bl_number"], first["hs_code"]) == ("BL1", "080390")
+    assert first["transshipment_ports"] == "ESALG;PAONX" and first["seals"] == "EC1234567"
+    assert (first["reefer"], first["seals_changed"]) == ("1", 0)
+    assert (first["gross_mass_kg"], first["value"], first["packages"]) == (26500.0, 15400.0,
+                                                                           1080.0)
+    assert first["eta"] == "2026-11-10T23:30:00Z" and first["arrival_date"] == date(2026, 11, 10)
+    assert first["unit_code"] == "pcu-baku" and first["port_of_call"] == "AZBAK"
+    assert (first["inspected"], first["seizure"]) == (False, False)
+    second = frame.row(1, named=True)
+    assert second["reefer"] == "0" and second["notify_name"] is None
+    assert second["arrival_date"] == date(2026, 11, 11)
+
+
+def test_outcomes_come_with_their_container(baku):
+    box = Container.objects.get(number=SECOND)
+    Outcome.objects.create(container=box, unit=baku, inspected=True, seizure=True)
+    frame = lines_for_units([baku.pk])
+    assert frame.select("inspected", "seizure").rows() == [(False, False), (True, True)]
+
+
+@pytest.mark.parametrize("since, until, expected", [
+    (date(2026, 11, 10), date(2026, 11, 10), [FIRST]),  # 23:30 is still the 10th
+    (date(2026, 11, 11), date(2026, 11, 11), [SECOND]),  # midnight is the 11th
+    (date(2026, 11, 10), None, [FIRST, SECOND]),
+    (None, date(2026, 11, 9), []),
+])
+def test_arrival_days_are_inclusive(baku, since, until, expected):
+    frame = lines_for_units([baku.pk], since=since, until=until)
+    assert frame["container_number"].to_list() == expected
+
+
+def test_another_units_lines_are_not_read(baku, org):
+    assert lines_for_units([org["karachi.analyst"].unit.pk]).height == 0
