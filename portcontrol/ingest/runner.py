@@ -26,6 +26,9 @@ from portcontrol.intake.tabular import prefetch, records_of
 from portcontrol.manifests.loading import Router
 from portcontrol.manifests.signals import manifests_stored
 from portcontrol.manifests.columnar import store_lines, with_hashes_and_keys
+from portcontrol.manifests.models import (Consignment, ConsignmentContainer, Container,
+                                          GoodsItem, Party, PortCall, Voyage)
+from portcontrol.manifests.rawsql import refresh_statistics
 from portcontrol.manifests.store import Item, StoreCounts, store_batch
 
 from .models import IntakeJob, QuarantinedRecord
@@ -263,6 +266,13 @@ class _Run:
             self.quarantine = []
 
 
+# A job that stored this many containers or more refreshes the planner's statistics of the
+# manifest tables before scoring reads them (rawsql.refresh_statistics).
+ANALYZE_AFTER = 10_000
+MANIFEST_MODELS = (Voyage, PortCall, Party, Consignment, Container, ConsignmentContainer,
+                   GoodsItem)
+
+
 def _allowed_units(job: IntakeJob) -> frozenset[int] | None:
     """The submitter's units; None (any unit) for the operator's command line."""
     if job.created_by is None:
@@ -295,6 +305,8 @@ def run_job(job: IntakeJob, *, acting_user: Any = None, report_path: Path | None
             status=IntakeJob.Status.DONE, records_seen=run.result.records,
             counts=run.result.as_counts(), report_path=str(path), finished_at=timezone.now(),
             error="\n".join(run.result.unreadable)[:2000])
+    if run.result.store.containers_accepted >= ANALYZE_AFTER:
+        refresh_statistics(MANIFEST_MODELS)
     if run.result.units:
         transaction.on_commit(lambda: manifests_stored.send(
             sender=IntakeJob, unit_ids=sorted(run.result.units)))

@@ -75,7 +75,7 @@ def history_with_outcomes(unit: Unit, days: int, until: date) -> pl.DataFrame:
     frame = lines_for_units([unit.pk], since=until - timedelta(days=days), until=until)
     if frame.height == 0:
         return frame
-    history, _ = history_for(unit, until - timedelta(days=days))
+    history = history_for(unit, until - timedelta(days=days))
     featured = build(frame, history)
     return featured.with_columns(frame.select("inspected", "seizure", "unit_code"))
 

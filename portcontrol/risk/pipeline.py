@@ -6,11 +6,14 @@ own past: containers that arrived before the first day scored, with their outcom
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from datetime import date, timedelta
 from typing import Any
 
 import polars as pl
 from django.db import transaction
+from django.db.models import Count, IntegerField, Max, Sum
+from django.db.models.functions import Cast
 from django.utils import timezone
 
 from portcontrol.accounts.models import Unit
@@ -22,7 +25,9 @@ from portcontrol.engine.scoring import (MODEL_FACTORS, REASONS, ScoringConfig, e
                                         score)
 from portcontrol.engine.selection import CHANNEL, RED, YELLOW, Capacity, select
 
-from .frames import lines_for_units
+from portcontrol.manifests.models import GoodsItem
+
+from .frames import arriving, lines_for_units
 from .model_store import FactorTexts, with_active_model
 from .models import Assessment, Rule, ScoringRun, UnitRiskSettings
 from .watchlists import index_for, screen_frame
@@ -43,12 +48,42 @@ def active_rules(unit: Unit) -> list[EngineRule]:
             .select_related("unit")]
 
 
-def history_for(unit: Unit, before: date) -> tuple[History, pl.DataFrame]:
-    past = lines_for_units([unit.pk], since=before - timedelta(days=HISTORY_DAYS),
-                           until=before - timedelta(days=1))
+def history_for(unit: Unit, before: date) -> History:
+    """The summary of the unit's year before `before` (see engine.features.history).
+
+    Scoring runs after every intake, and each run would read the whole year again (the
+    largest part of a run at a busy port). A process keeps the last HISTORIES_KEPT summaries,
+    each under a stamp of what it was made from: how many goods lines arrived in that year,
+    the last of their ids and the latest receipt of their bills (a new or amended bill adds
+    lines), and how many of their containers have an outcome and how many a find. Any such
+    change gives a new stamp, and the summary is made again."""
+    since, until = before - timedelta(days=HISTORY_DAYS), before - timedelta(days=1)
+    key = (unit.pk, before, _history_stamp(unit, since, until))
+    if key in _HISTORIES:
+        _HISTORIES.move_to_end(key)
+        return _HISTORIES[key]
+    past = lines_for_units([unit.pk], since=since, until=until)
     labels = past.filter(pl.col("seizure")).select("container_number", "voyage_id",
                                                    "seizure")
-    return History.from_frame(past, labels=labels if labels.height else None), past
+    history = History.from_frame(past, labels=labels if labels.height else None)
+    _HISTORIES[key] = history
+    while len(_HISTORIES) > HISTORIES_KEPT:
+        _HISTORIES.popitem(last=False)
+    return history
+
+
+_HISTORIES: OrderedDict[tuple[Any, ...], History] = OrderedDict()
+HISTORIES_KEPT = 8  # as many as watchlist indexes: one per unit the task worker scores
+
+
+def _history_stamp(unit: Unit, since: date, until: date) -> tuple[Any, ...]:
+    found = Cast("container__outcome__seizure", IntegerField())
+    stamp = GoodsItem.objects.filter(arriving(since, until), consignment__unit_id=unit.pk
+                                     ).aggregate(lines=Count("id"), last=Max("id"),
+                                                 received=Max("consignment__received_at"),
+                                                 outcomes=Count("container__outcome"),
+                                                 finds=Sum(found))
+    return tuple(stamp.values())
 
 
 def score_unit(unit: Unit, *, since: date, until: date, seed: int = 0,
@@ -63,7 +98,7 @@ def score_unit(unit: Unit, *, since: date, until: date, seed: int = 0,
     if frame.height == 0:
         _finish(run, 0, {}, acting_user)
         return run
-    history, _past = history_for(unit, since)
+    history = history_for(unit, since)
     rules = active_rules(unit)
     index = index_for(unit)
     if index is not None:

@@ -181,3 +181,39 @@ def test_file_level_findings_reach_the_report(org, tmp_path):
     result = ingest_json(SAMPLES / "bad_unt_count.edi", "--report", report)
     rows = list(csv.DictReader(open(report, encoding="utf-8")))
     assert result["warnings"] >= 1 and any("UNT" in r["message"] for r in rows)
+
+
+def _planner_rows(table: str) -> int | None:
+    """The row count the query planner holds for `table` (None: no statistics)."""
+    from django.db import connection
+
+    with connection.cursor() as cur:
+        if connection.vendor == "postgresql":
+            cur.execute("SELECT reltuples FROM pg_class WHERE relname = %s", [table])
+            value = cur.fetchone()[0]
+            return None if value < 0 else int(value)
+        cur.execute("SELECT name FROM sqlite_master WHERE name = 'sqlite_stat1'")
+        if cur.fetchone() is None:
+            return None
+        cur.execute("SELECT stat FROM sqlite_stat1 WHERE tbl = %s LIMIT 1", [table])
+        row = cur.fetchone()
+        return int(row[0].split()[0]) if row else None
+
+
+@pytest.mark.parametrize("threshold, refreshed", [(400, True), (401, False)])
+def test_a_large_job_refreshes_the_planner_statistics(org, generated, monkeypatch, threshold,
+                                                      refreshed):
+    import portcontrol.ingest.runner as runner
+
+    calls = []
+
+    def spy(tables_of):
+        calls.append(tables_of)
+        runner_refresh(tables_of)
+    runner_refresh = runner.refresh_statistics
+    monkeypatch.setattr(runner, "refresh_statistics", spy)
+    monkeypatch.setattr(runner, "ANALYZE_AFTER", threshold)  # the job stores 400 containers
+    ingest_json(generated / "containers.csv")
+    assert bool(calls) is refreshed
+    if refreshed:  # and the planner now counts what the job stored
+        assert _planner_rows(Container._meta.db_table) == 400

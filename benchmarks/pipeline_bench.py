@@ -1,0 +1,182 @@
+"""Benchmark a unit's scoring run as the task after every intake runs it, from the database.
+
+    python benchmarks/pipeline_bench.py [--containers 300000] [--days 60]
+        [--backend sqlite|postgres|both] [--watchlist-entries 50000]
+        [--pg-url postgres://postgres@127.0.0.1:5432/postgres]
+
+Generates --containers arrivals at Baku over --days days, loads them through the intake
+runner into a fresh database of each backend (a temporary SQLite file; a scratch PostgreSQL
+database), stores a watchlist of
+--watchlist-entries entries for the unit (invented names, plus 200 of the unit's consignees so
+that hits occur), then runs risk.pipeline.score_unit the way the task does after an intake:
+from the day before the last day to two weeks ahead, with the unit's year of history before
+it. The run is repeated in the same process (a second intake the same day): what a process
+keeps between runs shows there. Prints each run's stages (seconds) and containers scored.
+No assertions: the numbers are for reading.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from collections import defaultdict
+from datetime import date, timedelta
+from pathlib import Path
+
+from common import peak_rss_mb  # benchmarks/common.py
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+START = date(2026, 9, 29)
+
+
+def child(csv_path: str, database_url: str, days: int, entries: int) -> None:
+    """Runs in a fresh process so Django is configured for this backend only."""
+    os.environ["DATABASE_URL"] = database_url
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portcontrol.settings")
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    from portcontrol.accounts.demo import ensure_demo_organisation
+    from portcontrol.accounts.models import Unit
+    from portcontrol.ingest.actions import do_create_job
+    from portcontrol.ingest.runner import run_job
+    from portcontrol.risk import pipeline
+
+    call_command("init", verbosity=0, stdout=open(os.devnull, "w"))
+    ensure_demo_organisation()
+    size = Path(csv_path).stat().st_size
+    job = do_create_job(files=[{"name": Path(csv_path).name, "path": csv_path, "size": size}],
+                        door="cli", acting_user="benchmark", unit_id=None)
+    start = time.monotonic()
+    run_job(job, report_path=Path(tempfile.gettempdir()) / "pipeline-bench-report.csv")
+    load_seconds = time.monotonic() - start
+    unit = Unit.objects.get(code="pcu-baku")
+    _watchlist(unit, entries)
+
+    spent: dict[str, float] = defaultdict(float)
+    calls: dict[str, int] = defaultdict(int)
+
+    def timed(name, original, label=None):
+        def run(*args, **kwargs):
+            key = label(calls[name]) if label else name
+            calls[name] += 1
+            t = time.monotonic()
+            try:
+                return original(*args, **kwargs)
+            finally:
+                spent[key] += time.monotonic() - t
+        return run
+
+    # score_unit reads the window's lines first, then history_for reads the year before
+    pipeline.lines_for_units = timed("lines", pipeline.lines_for_units,
+                                     lambda n: "read window lines" if n % 2 == 0
+                                     else "read history lines")
+    for name, label in (("History", "summarise history"), ("_history_stamp", "history stamp"),
+                        ("index_for", "watchlist index"), ("screen_frame", "watchlist"),
+                        ("build", "features"), ("apply_rules", "rules"),
+                        ("with_active_model", "model"), ("score", "risk + reasons"),
+                        ("select", "selection"), ("_explain_selected", "reasons of selected"),
+                        ("_store", "store assessments")):
+        if not hasattr(pipeline, name):
+            continue  # a stage an earlier version did not have
+        if name == "History":
+            history = pipeline.History
+            history.from_frame = classmethod(timed(label, history.from_frame.__func__))
+        else:
+            setattr(pipeline, name, timed(label, getattr(pipeline, name)))
+
+    last = START + timedelta(days=days - 1)
+    runs = []
+    for _ in range(2):
+        spent.clear()
+        calls.clear()
+        t = time.monotonic()
+        run = pipeline.score_unit(unit, since=last - timedelta(days=1),
+                                  until=last + timedelta(days=14))
+        total = time.monotonic() - t
+        run.refresh_from_db()
+        runs.append({"containers": run.containers, "seconds": round(total, 2),
+                     "stages": {k: round(v, 2) for k, v in spent.items()}})
+    print(json.dumps({"load_seconds": round(load_seconds, 1), "runs": runs,
+                      "peak_rss_mb": round(peak_rss_mb())}))
+
+
+def _watchlist(unit, entries: int) -> None:
+    import random
+
+    from portcontrol.engine.watchlist import LoadResult
+    from portcontrol.engine.watchlist.model import Kind, WatchlistEntry
+    from portcontrol.engine.watchlist.synthetic import synthetic_watchlist
+    from portcontrol.manifests.models import Party
+    from portcontrol.risk.watchlists import store_watchlist
+
+    listed = synthetic_watchlist(max(entries - 200, 0), 7)
+    names = sorted(Party.objects.filter(unit=unit).values_list("name", "country")[:20_000])
+    for i, (name, country) in enumerate(random.Random(7).sample(names, min(200, len(names)))):
+        listed.append(WatchlistEntry(f"B{i}", Kind.COMPANY, (name,), (country,)))
+    store_watchlist(loaded=LoadResult(entries=listed, issues=[]), unit=unit,
+                    name="benchmark", source_file="synthetic", acting_user="benchmark")
+
+
+def run_backend(name: str, url: str, csv_path: Path, args: argparse.Namespace) -> dict:
+    out = subprocess.run([sys.executable, __file__, "--child", str(csv_path), url,
+                          str(args.days), str(args.watchlist_entries)],
+                         capture_output=True, text=True, cwd=ROOT)
+    if out.returncode != 0:
+        raise SystemExit(f"{name} run failed:\n{out.stderr[-3000:]}")
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    if len(sys.argv) > 1 and sys.argv[1] == "--child":
+        child(sys.argv[2], sys.argv[3], int(sys.argv[4]), int(sys.argv[5]))
+        return
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--containers", type=int, default=300_000)
+    parser.add_argument("--days", type=int, default=60)
+    parser.add_argument("--seed", type=int, default=5)
+    parser.add_argument("--watchlist-entries", type=int, default=50_000)
+    parser.add_argument("--backend", choices=["sqlite", "postgres", "both"], default="both")
+    parser.add_argument("--pg-url", default="postgres://postgres@127.0.0.1:5432/postgres")
+    args = parser.parse_args()
+    from intake_load_bench import pg_scratch  # benchmarks/intake_load_bench.py
+
+    from portcontrol.generator import generate
+
+    with tempfile.TemporaryDirectory() as tmp:
+        gen = Path(tmp) / "gen"
+        generate(gen, containers=args.containers, seed=args.seed, start=START, days=args.days,
+                 destinations={"AZBAK": 1.0})
+        csv_path = gen / "containers.csv"
+        figures = {}
+        if args.backend in ("sqlite", "both"):
+            figures["sqlite"] = run_backend("sqlite", f"sqlite:///{tmp}/bench.sqlite3",
+                                            csv_path, args)
+        if args.backend in ("postgres", "both"):
+            conn, name, url = pg_scratch(args.pg_url)
+            try:
+                figures["postgres"] = run_backend("postgres", url, csv_path, args)
+            finally:
+                conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+                conn.close()
+    print(f"{args.containers:,} containers at Baku over {args.days} days; watchlist "
+          f"{args.watchlist_entries:,} entries; scoring from the day before the last day "
+          "to two weeks ahead, with the history before it")
+    for backend, f in figures.items():
+        print(f"{backend}: loaded in {f['load_seconds']} s; peak RSS {f['peak_rss_mb']:,} MB")
+        for i, run in enumerate(f["runs"], start=1):
+            stages = ", ".join(f"{k} {v:.2f}" for k, v in run["stages"].items())
+            print(f"  run {i}: {run['containers']:,} containers scored in "
+                  f"{run['seconds']:.2f} s  ({stages})")
+
+
+if __name__ == "__main__":
+    main()
