@@ -109,15 +109,16 @@ def _preparer(field: models.Field, vendor: str) -> Callable[[Any], Any] | None:
     """A converter for values the driver cannot take as they are, or None.
 
     Decimals pass as they are (psycopg takes them; Django registers str() as their SQLite
-    adapter). JSON is dumped once per value. Datetimes repeat (a batch shares its receipt
-    time), so the field's own conversion is remembered per value.
+    adapter). JSON is dumped once per value. Dates and datetimes repeat (a batch shares its
+    receipt time, a day's containers their arrival day), so the field's own conversion is
+    remembered per value.
     """
     if isinstance(field, models.JSONField):
         if vendor == "postgresql":
             from psycopg.types.json import Jsonb
             return lambda v: None if v is None else Jsonb(v)
         return lambda v: None if v is None else orjson.dumps(v).decode()
-    if isinstance(field, models.DateTimeField):
+    if isinstance(field, models.DateField):  # and DateTimeField, its subclass
         memo: dict[Any, Any] = {}
 
         def datetime_value(v: Any) -> Any:

@@ -26,6 +26,7 @@ from portcontrol.engine.scoring import (MODEL_FACTORS, REASONS, ScoringConfig, e
 from portcontrol.engine.selection import CHANNEL, RED, YELLOW, Capacity, select
 
 from portcontrol.manifests.models import GoodsItem
+from portcontrol.manifests.rawsql import RawWriter
 
 from .frames import arriving, lines_for_units
 from .model_store import FactorTexts, with_active_model
@@ -138,11 +139,13 @@ def _explain_selected(chosen: pl.DataFrame, rules: list[EngineRule], config: Sco
 
 
 def _store(chosen: pl.DataFrame, unit: Unit, run: ScoringRun) -> dict[str, int]:
+    """Replace the assessments of the chosen containers with this run's. Written as rows, not
+    model instances: a busy port's window is tens of thousands of containers, and building
+    and saving an instance each took longer than scoring them."""
     cols = chosen.select("container_id", "arrival_date", "risk", "channel", "selection_reason",
                          "selection_probability", "reasons")
-    rows = [Assessment(container_id=cid, unit=unit, run=run, arrival_date=day, risk=float(risk),
-                       channel=channel, selection_reason=why or "",
-                       selection_probability=p, reasons=reasons or [])
+    now = timezone.now()
+    rows = [(cid, unit.pk, run.pk, day, float(risk), channel, why or "", p, reasons or [], now)
             for cid, day, risk, channel, why, p, reasons in cols.iter_rows()]
     counts: dict[str, int] = {}
     with transaction.atomic():
@@ -151,16 +154,20 @@ def _store(chosen: pl.DataFrame, unit: Unit, run: ScoringRun) -> dict[str, int]:
         # calibration weigh its outcome with. (One inspected before it was ever assessed, on
         # a tip-off say, gets its first assessment.)
         kept = set(Assessment.objects.filter(
-            container_id__in=[r.container_id for r in rows],
+            container_id__in=[r[0] for r in rows],
             container__outcome__inspected=True).values_list("container_id", flat=True))
         if kept:
-            rows = [r for r in rows if r.container_id not in kept]
+            rows = [r for r in rows if r[0] not in kept]
             counts["kept_inspected"] = len(kept)
-        Assessment.objects.filter(container_id__in=[r.container_id for r in rows]).delete()
-        Assessment.objects.bulk_create(rows, batch_size=2000)
-    for r in rows:
-        counts[r.channel] = counts.get(r.channel, 0) + 1
+        Assessment.objects.filter(container_id__in=[r[0] for r in rows]).delete()
+        RawWriter().insert(Assessment, ASSESSMENT_COLUMNS, rows)
+    for row in rows:
+        counts[row[5]] = counts.get(row[5], 0) + 1
     return counts
+
+
+ASSESSMENT_COLUMNS = ("container", "unit", "run", "arrival_date", "risk", "channel",
+                      "selection_reason", "selection_probability", "reasons", "scored_at")
 
 
 def _finish(run: ScoringRun, n: int, counts: dict[str, int], acting_user: Any) -> None:
