@@ -34,6 +34,7 @@ from .frames import arriving, container_lines
 from .model_store import (DATE, ID, LABEL, library_errors, load_version, model_table, pack,
                           probabilities, sha256)
 from .models import Assessment, ModelTraining, ModelVersion
+from .pipeline import id_chunks
 
 OPEN = (ModelTraining.Status.QUEUED, ModelTraining.Status.RUNNING)
 WEIGHT = "inspection_weight"
@@ -82,8 +83,9 @@ def labelled_lines(unit: Unit, since: date, until: date) -> pl.DataFrame:
     lines = container_lines(goods)
     lines = lines.filter(pl.col(DATE).is_between(since, until))
     chances = pl.DataFrame(
-        list(Assessment.objects.filter(container_id__in=lines[ID].to_list())
-             .values_list("container_id", "selection_probability")),
+        [row for ids in id_chunks(lines[ID].to_list())
+         for row in Assessment.objects.filter(container_id__in=ids)
+         .values_list("container_id", "selection_probability")],
         schema={ID: pl.Int64, "selection_probability": pl.Float64}, orient="row")
     return (lines.join(chances, on=ID, how="left")
             .sort(DATE, ID, maintain_order=True))

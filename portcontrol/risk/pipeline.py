@@ -153,17 +153,26 @@ def _store(chosen: pl.DataFrame, unit: Unit, run: ScoringRun) -> dict[str, int]:
         # and selection probability are what the hit-rate estimates and the model's
         # calibration weigh its outcome with. (One inspected before it was ever assessed, on
         # a tip-off say, gets its first assessment.)
-        kept = set(Assessment.objects.filter(
-            container_id__in=[r[0] for r in rows],
-            container__outcome__inspected=True).values_list("container_id", flat=True))
+        kept = {pk for ids in id_chunks([r[0] for r in rows])
+                for pk in Assessment.objects.filter(
+                    container_id__in=ids, container__outcome__inspected=True)
+                .values_list("container_id", flat=True)}
         if kept:
             rows = [r for r in rows if r[0] not in kept]
             counts["kept_inspected"] = len(kept)
-        Assessment.objects.filter(container_id__in=[r[0] for r in rows]).delete()
+        for ids in id_chunks([r[0] for r in rows]):
+            Assessment.objects.filter(container_id__in=ids).delete()
         RawWriter().insert(Assessment, ASSESSMENT_COLUMNS, rows)
     for row in rows:
         counts[row[5]] = counts.get(row[5], 0) + 1
     return counts
+
+
+def id_chunks(ids: list[int], size: int = 10_000) -> list[list[int]]:
+    """`ids` in lists short enough for one IN (...) each: SQLite refuses a statement with more
+    parameters than it was built for (32,766 by default), and a wide window of a busy port
+    scores more containers than that."""
+    return [ids[i:i + size] for i in range(0, len(ids), size)]
 
 
 ASSESSMENT_COLUMNS = ("container", "unit", "run", "arrival_date", "risk", "channel",

@@ -158,10 +158,17 @@ def test_every_selected_container_says_why(org, loaded, monkeypatch):
             .count() <= 5
 
 
-def test_rescoring_keeps_the_assessment_an_inspection_was_made_on(org, loaded):
+@pytest.mark.parametrize("chunk", [None, 1])  # 1: every id in a query of its own
+def test_rescoring_keeps_the_assessment_an_inspection_was_made_on(org, loaded, monkeypatch,
+                                                                  chunk):
     """An inspected container's channel and selection probability are what its outcome is
     weighed with (hit rates, the model's calibration): a later run leaves them alone."""
+    from portcontrol.risk import pipeline
     from portcontrol.risk.pipeline import score_unit
+
+    if chunk:
+        whole = pipeline.id_chunks
+        monkeypatch.setattr(pipeline, "id_chunks", lambda ids: whole(ids, chunk))
 
     picked = Assessment.objects.filter(unit=baku(org), selection_reason="random").first() \
         or Assessment.objects.filter(unit=baku(org), channel="red").first()
