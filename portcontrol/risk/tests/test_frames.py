@@ -17,6 +17,7 @@ from portcontrol.testing.records import container_number, record
 pytestmark = pytest.mark.django_db
 FIRST = container_number("MSCU800001")
 SECOND = container_number("MSCU800002")
+HOSTILE = 'Bananas, "Cavendish"; 20\' \\ box\nsecond line\tend'
 
 
 def _load(*records):
@@ -39,6 +40,7 @@ def baku(org):
     goods.append({**goods[0], "hs_code": "090111", "description": "Coffee", "value": 99.5})
     second_bill = _arrival("BL2", FIRST, "V-1", "2026-11-10T23:30:00Z")
     second_bill["containers"][0]["goods"][0]["hs_code"] = "220300"
+    two_lines["containers"][0]["goods"][0]["description"] = HOSTILE
     no_notify = _arrival("BL3", SECOND, "V-2", "2026-11-11T00:00:00Z")
     no_notify["containers"][0]["reefer"] = False
     no_notify["containers"][0]["size_type"] = "45G1"
@@ -52,6 +54,7 @@ def test_one_row_per_container_from_its_first_line(baku):
     first = frame.row(0, named=True)
     # the first bill's first goods line, not the coffee nor the second bill's beer
     assert (first["bl_number"], first["hs_code"]) == ("BL1", "080390")
+    assert first["goods_description"] == HOSTILE  # quotes, separators, a line break, a tab
     assert first["transshipment_ports"] == "ESALG;PAONX" and first["seals"] == "EC1234567"
     assert (first["reefer"], first["seals_changed"]) == ("1", 0)
     assert (first["gross_mass_kg"], first["value"], first["packages"]) == (26500.0, 15400.0,
