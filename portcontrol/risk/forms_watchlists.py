@@ -19,15 +19,15 @@ def check_upload_size(upload) -> None:
                                       "size": number_format(size, 1)})
 
 
-class WatchlistReplaceForm(forms.Form):
-    file = forms.FileField(
-        label=_("File"), allow_empty_file=False,
-        help_text=_("CSV with the columns id,name,kind,country,aliases (aliases separated by "
-                    "';'), or FollowTheMoney JSON lines; UTF-8. The format is detected."))
+class UploadForm(forms.Form):
+    """One file, refused above the size limit; subclasses give the field its help text and
+    the file types the browser offers (`accept`)."""
+
+    accept = ".csv,.txt"
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["file"].widget.attrs["accept"] = ".csv,.json,.jsonl,.ndjson,.ftm,.txt"
+        self.fields["file"].widget.attrs["accept"] = self.accept
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
@@ -37,6 +37,14 @@ class WatchlistReplaceForm(forms.Form):
     def read(self) -> bytes:
         """The uploaded bytes (bounded by the size limit checked above)."""
         return b"".join(self.cleaned_data["file"].chunks())
+
+
+class WatchlistReplaceForm(UploadForm):
+    accept = ".csv,.json,.jsonl,.ndjson,.ftm,.txt"
+    file = forms.FileField(
+        label=_("File"), allow_empty_file=False,
+        help_text=_("CSV with the columns id,name,kind,country,aliases (aliases separated by "
+                    "';'), or FollowTheMoney JSON lines; UTF-8. The format is detected."))
 
 
 class WatchlistUploadForm(WatchlistReplaceForm):

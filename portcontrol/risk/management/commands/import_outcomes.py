@@ -9,9 +9,9 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from portcontrol.accounts.models import Unit
 from portcontrol.core.errors import InvalidValue
 from portcontrol.risk.actions_outcomes import do_import_outcomes
+from portcontrol.risk.management.inputs import unit_and_file
 
 
 class Command(BaseCommand):
@@ -28,11 +28,7 @@ class Command(BaseCommand):
         parser.add_argument("--json", action="store_true", help="Print one JSON object.")
 
     def handle(self, *args, **opts):
-        unit = Unit.objects.filter(code=opts["unit"]).first()
-        if unit is None:
-            raise CommandError(f"No unit with code {opts['unit']!r}.")
-        if not opts["path"].is_file():
-            raise CommandError(f"{opts['path']}: no such file.")
+        unit = unit_and_file(opts["unit"], opts["path"])
         try:
             report = do_import_outcomes(path=opts["path"], unit=unit, acting_user="cli")
         except InvalidValue as exc:

@@ -6,9 +6,9 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from portcontrol.accounts.models import Unit
 from portcontrol.core.errors import InvalidValue
 from portcontrol.risk.actions_watchlists import do_import_watchlist
+from portcontrol.risk.management.inputs import unit_and_file
 
 
 class Command(BaseCommand):
@@ -22,11 +22,7 @@ class Command(BaseCommand):
         parser.add_argument("--name", required=True)
 
     def handle(self, *args, **opts):
-        unit = Unit.objects.filter(code=opts["unit"]).first()
-        if unit is None:
-            raise CommandError(f"No unit with code {opts['unit']!r}.")
-        if not opts["path"].is_file():
-            raise CommandError(f"{opts['path']}: no such file.")
+        unit = unit_and_file(opts["unit"], opts["path"])
         try:
             watchlist, issues = do_import_watchlist(path=opts["path"], unit=unit,
                                                     name=opts["name"], acting_user="cli")
