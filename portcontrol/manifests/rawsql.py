@@ -159,6 +159,13 @@ def select_in(sql: str, values: Sequence[Any], chunk: int = 900,
 ARRAY_CHUNK = 50_000
 
 
+def id_chunks(ids: list[int], size: int = 10_000) -> list[list[int]]:
+    """`ids` in lists short enough for one ORM `__in` each: SQLite refuses a statement with
+    more parameters than it was built for (32,766 by default), and a wide scoring window of
+    a busy port holds more containers than that."""
+    return [ids[i:i + size] for i in range(0, len(ids), size)]
+
+
 def select_pairs(columns: str, table: str, keys: tuple[str, str],
                  pairs: Sequence[tuple[int, str]], chunk: int = 450) -> list[tuple[Any, ...]]:
     """`SELECT columns FROM table t` for the rows whose (keys[0], keys[1]) is one of `pairs`

@@ -29,12 +29,12 @@ from portcontrol.core.errors import InvalidValue, PermissionDenied, PortControlE
 from portcontrol.engine import model as engine_model
 from portcontrol.engine.model import ModelError, at_percents
 from portcontrol.manifests.models import GoodsItem
+from portcontrol.manifests.rawsql import id_chunks
 
 from .frames import arriving, container_lines
 from .model_store import (DATE, ID, LABEL, library_errors, load_version, model_table, pack,
                           probabilities, sha256)
 from .models import Assessment, ModelTraining, ModelVersion
-from .pipeline import id_chunks
 
 OPEN = (ModelTraining.Status.QUEUED, ModelTraining.Status.RUNNING)
 WEIGHT = "inspection_weight"

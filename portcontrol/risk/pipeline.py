@@ -24,9 +24,8 @@ from portcontrol.engine.rules import apply_rules
 from portcontrol.engine.scoring import (MODEL_FACTORS, REASONS, ScoringConfig, explain_where,
                                         score)
 from portcontrol.engine.selection import CHANNEL, RED, YELLOW, Capacity, select
-
 from portcontrol.manifests.models import GoodsItem
-from portcontrol.manifests.rawsql import RawWriter
+from portcontrol.manifests.rawsql import RawWriter, id_chunks
 
 from .frames import arriving, lines_for_units
 from .model_store import FactorTexts, with_active_model
@@ -164,19 +163,13 @@ def _store(chosen: pl.DataFrame, unit: Unit, run: ScoringRun) -> dict[str, int]:
             Assessment.objects.filter(container_id__in=ids).delete()
         RawWriter().insert(Assessment, ASSESSMENT_COLUMNS, rows)
     for row in rows:
-        counts[row[5]] = counts.get(row[5], 0) + 1
+        counts[row[_CHANNEL_AT]] = counts.get(row[_CHANNEL_AT], 0) + 1
     return counts
-
-
-def id_chunks(ids: list[int], size: int = 10_000) -> list[list[int]]:
-    """`ids` in lists short enough for one IN (...) each: SQLite refuses a statement with more
-    parameters than it was built for (32,766 by default), and a wide window of a busy port
-    scores more containers than that."""
-    return [ids[i:i + size] for i in range(0, len(ids), size)]
 
 
 ASSESSMENT_COLUMNS = ("container", "unit", "run", "arrival_date", "risk", "channel",
                       "selection_reason", "selection_probability", "reasons", "scored_at")
+_CHANNEL_AT = ASSESSMENT_COLUMNS.index("channel")
 
 
 def _finish(run: ScoringRun, n: int, counts: dict[str, int], acting_user: Any) -> None:
