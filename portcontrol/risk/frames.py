@@ -78,8 +78,6 @@ def container_lines(goods: QuerySet[GoodsItem]) -> pl.DataFrame:
     The query is the ORM's, but its rows go straight from the cursor into polars, a block at
     a time: building a dict per row through the ORM took about 100 µs a container, which
     made the unit's year of history the largest part of every scoring run."""
-    # The container's own first line: in a bill of lading with several containers, line 1
-    # belongs to only one of them, so filtering on sequence=1 would drop the others.
     plain = (*_PLAIN, *_ORDER)
     query = (goods.filter(container__isnull=False)
              .annotate(**{name: _typed(name, expr) for name, expr in _VALUES.items()},
@@ -95,7 +93,9 @@ def container_lines(goods: QuerySet[GoodsItem]) -> pl.DataFrame:
     raw = _copied(sql, params, schema) if connection.vendor == "postgresql" \
         else _fetched(sql, params, schema)
     raw = raw.rename({f"_{name}": name for name in plain}).sort("container_id", *_ORDER)
-    # a container on two bills of lading: scored once, on its first line
+    # The container's own first line (in a bill of lading with several containers, line 1
+    # belongs to only one of them, so filtering on sequence=1 would drop the others); a
+    # container on two bills of lading is scored once, on the first bill's line.
     raw = raw.unique("container_id", keep="first", maintain_order=True)
     return _engine_columns(raw, _arrivals(raw["voyage_pk"].unique().to_list()))
 
