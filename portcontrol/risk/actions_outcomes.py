@@ -13,6 +13,7 @@ as a container that never arrived here, whatever the file says.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
@@ -128,6 +129,27 @@ def import_outcomes(text: str, *, unit: Unit, source: str, acting_user: Any) -> 
     return report
 
 
+EXPORT_COLUMNS = ("unit", "container_number", "voyage_id", "arrival_date", "result", "kind",
+                  "recorded_at")
+
+
+def outcome_export_rows(unit_ids: frozenset[int]) -> Iterator[tuple[Any, ...]]:
+    """The recorded outcomes of the units, oldest arrival first, in the columns of the import
+    file (and a few it does not read: unit, arrival day, when recorded), so that an export
+    corrected in a spreadsheet can be imported again."""
+    rows = list(Outcome.objects.filter(unit_id__in=unit_ids, inspected=True).values_list(
+        "unit__code", "container__number", "container__voyage__voyage_ref",
+        "container__voyage_id", "seizure", "kind", "recorded_at"))
+    days: dict[int, date] = {}
+    for chunk in _chunks(sorted({r[3] for r in rows}), CHUNK):
+        days.update(_first_days(chunk))
+    for code, number, voyage, voyage_id, seizure, kind, recorded in sorted(
+            rows, key=lambda r: (r[0], days.get(r[3]) or date.min, r[1], r[2])):
+        day = days.get(voyage_id)
+        yield (code, number, voyage, day.isoformat() if day else "",
+               "found" if seizure else "nothing", kind, recorded.isoformat(timespec="seconds"))
+
+
 def _match(rows: list[OutcomeRow], unit: Unit
            ) -> tuple[list[tuple[OutcomeRow, int]], list[RowProblem]]:
     """Each row with the container it names at this unit, or a problem saying why none."""
@@ -213,14 +235,21 @@ def _arrivals(unit: Unit, numbers: list[str]) -> dict[str, list[Arrival]]:
                 "id", "number", "voyage_id", "voyage__voyage_ref")]
     days: dict[int, date] = {}
     for chunk in _chunks(sorted({r[2] for r in rows}), CHUNK):
-        for voyage_id, eta in PortCall.objects.filter(
-                voyage_id__in=chunk, eta__isnull=False).values_list("voyage_id", "eta"):
-            day = timezone.localdate(eta) if timezone.is_aware(eta) else eta.date()
-            days[voyage_id] = min(day, days.get(voyage_id, day))
+        days.update(_first_days(chunk))
     out: dict[str, list[Arrival]] = defaultdict(list)
     for pk, number, voyage_id, ref in rows:
         out[number].append(Arrival(pk, ref, days.get(voyage_id)))
     return out
+
+
+def _first_days(voyage_ids: list[int]) -> dict[int, date]:
+    """Each voyage's day of arrival: its earliest port call, in the current time zone."""
+    days: dict[int, date] = {}
+    for voyage_id, eta in PortCall.objects.filter(
+            voyage_id__in=voyage_ids, eta__isnull=False).values_list("voyage_id", "eta"):
+        day = timezone.localdate(eta) if timezone.is_aware(eta) else eta.date()
+        days[voyage_id] = min(day, days.get(voyage_id, day))
+    return days
 
 
 def _chunks(values: list, size: int) -> list[list]:

@@ -39,6 +39,7 @@ VOYAGE_MAX = 64
 FOUND = frozenset({"found", "seized", "seizure", "yes", "y", "true", "1", "найдено", "да"})
 NOTHING = frozenset({"nothing", "nothing found", "clear", "no", "n", "false", "0", "ничего",
                      "ничего не найдено", "нет"})
+FORMULA_STARTS = frozenset("=+-@")
 _NUMBER = re.compile(r"^[A-Z]{4}[0-9]{7}$")
 _DOTTED = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4})$")
 
@@ -157,6 +158,10 @@ def _row(line: int, row: dict[str, str], today: date) -> OutcomeRow | RowProblem
     if len(kind) > KIND_MAX:
         return RowProblem(line, "kind", _("the kind is %(length)s characters long; at most "
                                           "%(limit)s") % {"length": len(kind), "limit": KIND_MAX})
+    if kind[:1] in FORMULA_STARTS:
+        return RowProblem(line, "kind", _(
+            "the kind starts with %(char)r, which a spreadsheet would run as a formula when "
+            "the history is exported") % {"char": kind[0]})
     if kind and not seizure:
         return RowProblem(line, "kind", _(
             "the result says nothing was found, but the kind says %(kind)r") % {"kind": kind})

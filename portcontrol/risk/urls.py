@@ -37,4 +37,5 @@ urlpatterns = [
     # The inspection outcomes they learn from, with past ones imported from a file.
     path("models/history/", views_outcomes.outcome_history, name="outcome_history"),
     path("models/history/upload", views_outcomes.outcome_upload, name="outcome_upload"),
+    path("models/history.csv", views_outcomes.outcome_history_csv, name="outcome_history_csv"),
 ]

@@ -1,14 +1,18 @@
 """Page: a unit's inspection history. Everyone who sees the unit reads how many inspections
-and finds are recorded (what the model, backtests and the hit-rate report learn from);
-analysts and supervisors import past outcomes from a file (risk.actions_outcomes, audited)."""
+and finds are recorded (what the model, backtests and the hit-rate report learn from) and
+downloads them as CSV; analysts and supervisors import past outcomes from a file
+(risk.actions_outcomes, audited), an export corrected in a spreadsheet included."""
 
 from __future__ import annotations
+
+import csv
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.db.models import Count, Max, Q
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
@@ -16,8 +20,8 @@ from django.views.decorators.http import require_GET, require_POST
 from portcontrol.accounts.scoping import visible_unit_ids
 from portcontrol.core.errors import PortControlError
 
-from .actions_outcomes import (ARRIVAL_WINDOW_DAYS, MAX_REPORTED, can_import_outcomes,
-                              do_upload_outcomes)
+from .actions_outcomes import (ARRIVAL_WINDOW_DAYS, EXPORT_COLUMNS, MAX_REPORTED,
+                              can_import_outcomes, do_upload_outcomes, outcome_export_rows)
 from .forms_outcomes import OutcomeUploadForm
 from .models import Outcome
 
@@ -72,3 +76,18 @@ def outcome_upload(request):
                 "%(unchanged)s already recorded, %(rejected)s rejected.") % shown)
             return redirect("outcome_history")
     return _render(request, form, None, status=400)
+
+
+@login_required
+@require_GET
+def outcome_history_csv(request):
+    """The recorded outcomes of the units the user sees, as a file the import reads back."""
+    units = visible_unit_ids(request.user)
+    if not units:
+        raise Http404("No operational data for this role.")
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="inspection-history.csv"'
+    writer = csv.writer(response, lineterminator="\n")
+    writer.writerow(EXPORT_COLUMNS)
+    writer.writerows(outcome_export_rows(units))
+    return response

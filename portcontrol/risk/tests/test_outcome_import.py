@@ -53,6 +53,7 @@ def test_rows_are_read(line, expected):
     (f"{BOX},,31.02.2026,found,", "inspected_on", "not a date"),
     (f"{BOX},,2026-12-01,found,", "inspected_on", "in the future"),
     (f"{BOX},,,found,coca\x07ine", "kind", "control character"),
+    (f"{BOX},,,found,=HYPERLINK(\"x\")", "kind", "formula"),
     (f"{BOX},,,found", "line", "4 fields; the header has 5"),
     (f"{BOX}," + "V" * 65 + ",,found,", "voyage_id", "at most 64"),
 ])
@@ -284,3 +285,31 @@ def test_a_file_without_its_columns_is_refused_on_the_page(org, arrivals, login)
     assert response.status_code == 400
     assert "no column container_number, result" in response.content.decode()
     assert not Outcome.objects.exists()
+
+
+def test_the_export_reads_back_as_already_recorded_and_shows_only_visible_units(
+        org, arrivals, login):
+    from django.urls import reverse
+    import_outcomes(HEADER + f"{BOX},MSCU-9321483-001E,,found,cocaine\n{ONCE},,,nothing,\n",
+                    unit=baku(org), source="f", acting_user="cli")
+    poti = org["poti.officer"].unit
+    Outcome.objects.create(container_id=arrivals[(POTI_BOX, "CMAU-9299343-112E")], unit=poti,
+                           inspected=True, seizure=True, kind="heroin")
+    response = login(org["baku.officer"]).get(reverse("outcome_history_csv"))
+    assert response.status_code == 200 and "attachment" in response["Content-Disposition"]
+    text = response.content.decode()
+    rows = list(csv.reader(text.splitlines()))
+    assert rows[0] == ["unit", "container_number", "voyage_id", "arrival_date", "result",
+                       "kind", "recorded_at"]
+    assert [r[:6] for r in rows[1:]] == [
+        ["pcu-baku", BOX, "MSCU-9321483-001E", "2026-09-01", "found", "cocaine"],
+        ["pcu-baku", ONCE, "MSCU-9321483-002E", "2026-11-01", "nothing", ""]]
+    again = import_outcomes(text, unit=baku(org), source="export.csv", acting_user="cli")
+    assert (again.rows, again.unchanged, again.rejected) == (2, 2, 0)
+    assert again.ignored_columns == ["unit", "arrival_date", "recorded_at"]
+
+
+def test_roles_without_units_have_no_export(org, login):
+    from django.urls import reverse
+    response = login(org["programme.admin"]).get(reverse("outcome_history_csv"))
+    assert response.status_code == 404
