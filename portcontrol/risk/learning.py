@@ -114,7 +114,9 @@ def split_history(unit: Unit, lines: pl.DataFrame, since: date, until: date) -> 
         raise TrainingRefused(_(
             "Too little history to train a model for %(unit)s: from %(since)s to %(until)s "
             "there are %(rows)d inspected containers with a recorded outcome, %(positives)d "
-            "of them with a find; at least %(min_rows)d and %(min_positives)d are needed.")
+            "of them with a find; at least %(min_rows)d and %(min_positives)d are needed. "
+            "Past inspections can be imported on the Inspection history page (or with "
+            "portcontrol import_outcomes).")
             % {"unit": unit.name, "since": since, "until": until, "rows": rows,
                "positives": positives, "min_rows": MIN_LABELLED,
                "min_positives": MIN_POSITIVES})

@@ -191,6 +191,7 @@ def test_too_few_labelled_outcomes_are_refused_clearly(org, generated, login, ca
     _load(generated)  # manifests, but no inspection outcomes yet
     with pytest.raises(TrainingRefused) as err:
         do_train_model_version(acting_user=org["baku.analyst"], unit=baku(org))
+    assert "Inspection history page" in err.value.message
     assert "Too little history" in err.value.message and "0 inspected containers" in \
         err.value.message and "at least 100" in err.value.message
     client = login(org["baku.analyst"])
