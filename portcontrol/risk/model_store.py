@@ -15,7 +15,6 @@ import io
 import logging
 import tempfile
 import zipfile
-from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -23,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import polars as pl
 
+from portcontrol.core.kept import MISSING, Kept
 from portcontrol.engine import model as engine_model
 from portcontrol.engine.model import Model, ModelError
 from portcontrol.engine.model.artifact import BOOSTER, HISTORY, MANIFEST, STATE
@@ -49,8 +49,7 @@ MODEL_COLUMNS = (
     "seals_changed", "goods_gross_kg", "goods_net_kg",
 )
 TOP_FACTORS = 3
-_CACHE: OrderedDict[str, Model] = OrderedDict()
-_CACHE_SIZE = 4
+_MODELS: Kept[Model] = Kept(4)  # unpacked artifacts, by checksum
 
 
 def model_table(lines: pl.DataFrame, *, label: bool = False) -> pl.DataFrame:
@@ -120,11 +119,8 @@ def load_version(version: ModelVersion) -> Model:
     if digest != version.artifact_sha256:
         raise ModelError(f"the artifact of model version {version.label} is corrupt or was "
                          "changed (checksum mismatch)")
-    if digest in _CACHE:
-        _CACHE.move_to_end(digest)
-        model = _CACHE[digest]
-    else:
-        model = unpack(blob)
+    kept = _MODELS.get(digest)
+    model = unpack(blob) if kept is MISSING else kept
     if model.state.names != list(version.features):
         raise ModelError(f"feature mismatch: model version {version.label} records "
                          f"{len(version.features)} features but its artifact computes "
@@ -133,10 +129,7 @@ def load_version(version: ModelVersion) -> Model:
     if missing:
         raise ModelError(f"feature mismatch: model version {version.label} needs column(s) "
                          f"this installation no longer provides: {', '.join(missing)}")
-    _CACHE[digest] = model
-    while len(_CACHE) > _CACHE_SIZE:
-        _CACHE.popitem(last=False)
-    return model
+    return _MODELS.put(digest, model)
 
 
 def probabilities(model: Model, table: pl.DataFrame) -> np.ndarray:

@@ -6,7 +6,6 @@ own past: containers that arrived before the first day scored, with their outcom
 
 from __future__ import annotations
 
-from collections import OrderedDict
 from datetime import date, timedelta
 from typing import Any
 
@@ -18,6 +17,7 @@ from django.utils import timezone
 
 from portcontrol.accounts.models import Unit
 from portcontrol.audit.log import record as audit
+from portcontrol.core.kept import MISSING, Kept
 from portcontrol.engine.features import History, build
 from portcontrol.engine.rules import Rule as EngineRule
 from portcontrol.engine.rules import apply_rules
@@ -52,28 +52,25 @@ def history_for(unit: Unit, before: date) -> History:
     """The summary of the unit's year before `before` (see engine.features.history).
 
     Scoring runs after every intake, and each run would read the whole year again (the
-    largest part of a run at a busy port). A process keeps the last HISTORIES_KEPT summaries,
+    largest part of a run at a busy port). A process keeps the last eight summaries,
     each under a stamp of what it was made from: how many goods lines arrived in that year,
     the last of their ids and the latest receipt of their bills (a new or amended bill adds
     lines), and how many of their containers have an outcome and how many a find. Any such
     change gives a new stamp, and the summary is made again."""
     since, until = before - timedelta(days=HISTORY_DAYS), before - timedelta(days=1)
     key = (unit.pk, before, _history_stamp(unit, since, until))
-    if key in _HISTORIES:
-        _HISTORIES.move_to_end(key)
-        return _HISTORIES[key]
+    kept = _HISTORIES.get(key)
+    if kept is not MISSING:
+        return kept  # type: ignore[return-value]
     past = lines_for_units([unit.pk], since=since, until=until)
     labels = past.filter(pl.col("seizure")).select("container_number", "voyage_id",
                                                    "seizure")
-    history = History.from_frame(past, labels=labels if labels.height else None)
-    _HISTORIES[key] = history
-    while len(_HISTORIES) > HISTORIES_KEPT:
-        _HISTORIES.popitem(last=False)
-    return history
+    return _HISTORIES.put(key, History.from_frame(past, labels=labels if labels.height
+                                                  else None))
 
 
-_HISTORIES: OrderedDict[tuple[Any, ...], History] = OrderedDict()
-HISTORIES_KEPT = 8  # as many as watchlist indexes: one per unit the task worker scores
+# as many as watchlist indexes: one per unit the task worker scores
+_HISTORIES: Kept[History] = Kept(8)
 
 
 def _history_stamp(unit: Unit, since: date, until: date) -> tuple[Any, ...]:

@@ -4,7 +4,6 @@ scoring batch's parties, vessels and containers against the lists of the unit
 
 from __future__ import annotations
 
-from collections import OrderedDict
 from typing import Any
 
 import polars as pl
@@ -14,6 +13,7 @@ from django.utils import timezone
 
 from portcontrol.accounts.models import Unit
 from portcontrol.audit.log import record as audit
+from portcontrol.core.kept import MISSING, Kept
 from portcontrol.engine.watchlist import Kind, LoadResult, Party, Screener, WatchlistIndex
 from portcontrol.engine.watchlist import WatchlistEntry as EngineEntry
 
@@ -53,8 +53,8 @@ def store_watchlist(*, loaded: LoadResult, unit: Unit, name: str, source_file: s
     return watchlist, None if created else before
 
 
-_INDEXES: OrderedDict[tuple[Any, ...], WatchlistIndex | None] = OrderedDict()
-_INDEXES_KEPT = 8  # units whose index a process keeps (the task worker scores unit by unit)
+# units whose index a process keeps (the task worker scores unit by unit)
+_INDEXES: Kept[WatchlistIndex | None] = Kept(8)
 
 
 def index_for(unit: Unit) -> WatchlistIndex | None:
@@ -70,19 +70,16 @@ def index_for(unit: Unit) -> WatchlistIndex | None:
     stored = WatchlistEntry.objects.filter(watchlist__unit=unit).aggregate(
         n=Count("pk"), last=Max("pk"))
     key = (unit.pk, lists, stored["n"], stored["last"])
-    if key in _INDEXES:
-        _INDEXES.move_to_end(key)
-        return _INDEXES[key]
+    kept = _INDEXES.get(key)
+    if kept is not MISSING:
+        return kept  # type: ignore[return-value]
     rows = WatchlistEntry.objects.filter(watchlist__unit=unit)
     entries = [EngineEntry(id=f"{r.watchlist_id}:{r.entry_id}", kind=Kind(r.kind),
                            names=tuple(r.names), countries=tuple(r.countries),
                            imo_numbers=tuple(r.imo_numbers),
                            container_numbers=tuple(r.container_numbers)) for r in rows]
     index = WatchlistIndex(entries) if entries else None
-    _INDEXES[key] = index
-    while len(_INDEXES) > _INDEXES_KEPT:
-        _INDEXES.popitem(last=False)
-    return index
+    return _INDEXES.put(key, index)
 
 
 def screen_frame(frame: pl.DataFrame, index: WatchlistIndex) -> pl.DataFrame:
