@@ -9,11 +9,13 @@ would have written.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from typing import Any
+from typing import Any, TypeVar
 
 import orjson
 import polars as pl
 from django.db import connection, models
+
+T = TypeVar("T")
 
 
 class RawWriter:
@@ -159,11 +161,11 @@ def select_in(sql: str, values: Sequence[Any], chunk: int = 900,
 ARRAY_CHUNK = 50_000
 
 
-def id_chunks(ids: list[int], size: int = 10_000) -> list[list[int]]:
-    """`ids` in lists short enough for one ORM `__in` each: SQLite refuses a statement with
-    more parameters than it was built for (32,766 by default), and a wide scoring window of
-    a busy port holds more containers than that."""
-    return [ids[i:i + size] for i in range(0, len(ids), size)]
+def in_chunks(values: Sequence[T], size: int = 10_000) -> list[Sequence[T]]:
+    """`values` (ids, numbers) in lists short enough for one ORM `__in` each: SQLite refuses
+    a statement with more parameters than it was built for (32,766 by default), and a wide
+    scoring window of a busy port holds more containers than that."""
+    return [values[i:i + size] for i in range(0, len(values), size)]
 
 
 def select_pairs(columns: str, table: str, keys: tuple[str, str],

@@ -27,15 +27,17 @@ from portcontrol.accounts.models import Role, Unit, User
 from portcontrol.accounts.scoping import visible_unit_ids
 from portcontrol.audit.log import record as audit
 from portcontrol.core.errors import InvalidValue, PermissionDenied
-from portcontrol.manifests.models import Container, PortCall
+from portcontrol.manifests.models import Container
+from portcontrol.manifests.rawsql import in_chunks
 
 from .actions_watchlists import decode_upload
+from .frames import port_call_etas
 from .models import Outcome
 from .outcome_files import OutcomeRow, RowProblem, read_outcomes
 
 ARRIVAL_WINDOW_DAYS = 60  # an inspection this many days after the arrival at most
 EARLY_DAYS = 2  # a port call's ETA may be a little later than the ship's real arrival
-CHUNK = 500  # container numbers per query (SQLite's limit on parameters)
+CHUNK = 500  # values per query, rows per insert
 MAX_REPORTED = 200  # problems a page shows; the count is always complete
 
 
@@ -103,7 +105,7 @@ def import_outcomes(text: str, *, unit: Unit, source: str, acting_user: Any) -> 
     report.unchanged += duplicates
     report.problems = sorted(parsed.problems + problems, key=lambda p: p.line)
     with transaction.atomic():
-        existing = {o.container_id: o for ids in _chunks(sorted(chosen), CHUNK)
+        existing = {o.container_id: o for ids in in_chunks(sorted(chosen), CHUNK)
                     for o in Outcome.objects.select_for_update().filter(container_id__in=ids)}
         new, changed, before = [], [], {}
         for container_id, row in sorted(chosen.items()):
@@ -140,9 +142,7 @@ def outcome_export_rows(unit_ids: frozenset[int]) -> Iterator[tuple[Any, ...]]:
     rows = list(Outcome.objects.filter(unit_id__in=unit_ids, inspected=True).values_list(
         "unit__code", "container__number", "container__voyage__voyage_ref",
         "container__voyage_id", "seizure", "kind", "recorded_at"))
-    days: dict[int, date] = {}
-    for chunk in _chunks(sorted({r[3] for r in rows}), CHUNK):
-        days.update(_first_days(chunk))
+    days = _first_days({r[3] for r in rows})
     for code, number, voyage, voyage_id, seizure, kind, recorded in sorted(
             rows, key=lambda r: (r[0], days.get(r[3]) or date.min, r[1], r[2])):
         day = days.get(voyage_id)
@@ -230,27 +230,22 @@ def _one_per_container(matched: list[tuple[OutcomeRow, int]], problems: list[Row
 def _arrivals(unit: Unit, numbers: list[str]) -> dict[str, list[Arrival]]:
     """Every arrival at the unit of each number: container, voyage reference and the day of
     the voyage's port call (the earliest, if it has several)."""
-    rows = [r for chunk in _chunks(numbers, CHUNK)
+    rows = [r for chunk in in_chunks(numbers, CHUNK)
             for r in Container.objects.filter(unit=unit, number__in=chunk).values_list(
                 "id", "number", "voyage_id", "voyage__voyage_ref")]
-    days: dict[int, date] = {}
-    for chunk in _chunks(sorted({r[2] for r in rows}), CHUNK):
-        days.update(_first_days(chunk))
+    days = _first_days({r[2] for r in rows})
     out: dict[str, list[Arrival]] = defaultdict(list)
     for pk, number, voyage_id, ref in rows:
         out[number].append(Arrival(pk, ref, days.get(voyage_id)))
     return out
 
 
-def _first_days(voyage_ids: list[int]) -> dict[int, date]:
+def _first_days(voyage_ids: set[int]) -> dict[int, date]:
     """Each voyage's day of arrival: its earliest port call, in the current time zone."""
     days: dict[int, date] = {}
-    for voyage_id, eta in PortCall.objects.filter(
-            voyage_id__in=voyage_ids, eta__isnull=False).values_list("voyage_id", "eta"):
+    for voyage_id, eta in port_call_etas(sorted(voyage_ids)):
+        if eta is None:
+            continue
         day = timezone.localdate(eta) if timezone.is_aware(eta) else eta.date()
         days[voyage_id] = min(day, days.get(voyage_id, day))
     return days
-
-
-def _chunks(values: list, size: int) -> list[list]:
-    return [values[i:i + size] for i in range(0, len(values), size)]

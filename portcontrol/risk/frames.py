@@ -4,7 +4,7 @@ columns), plus the unit, the arrival date and the inspection outcome where one i
 from __future__ import annotations
 
 import io
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
@@ -15,6 +15,7 @@ from django.db.models.functions import Cast
 from django.utils import timezone
 
 from portcontrol.manifests.models import GoodsItem, PortCall
+from portcontrol.manifests.rawsql import in_chunks
 
 _VALUES = {
     "unit_id": F("consignment__unit_id"),
@@ -140,12 +141,16 @@ def _raw_type(name: str) -> pl.DataType:
     return pl.String()
 
 
+def port_call_etas(voyages: Sequence[int]) -> list[tuple[int, datetime | None]]:
+    """(voyage id, ETA) of every port call of the voyages."""
+    return [row for ids in in_chunks(voyages, 500)
+            for row in PortCall.objects.filter(voyage_id__in=ids).values_list("voyage_id",
+                                                                             "eta")]
+
+
 def _arrivals(voyages: list[int]) -> pl.DataFrame:
     """voyage_pk -> eta (ISO text, Z for UTC) and arrival_date, from its port call."""
-    etas: dict[int, Any] = {}
-    for start in range(0, len(voyages), 500):
-        etas.update(PortCall.objects.filter(voyage_id__in=voyages[start:start + 500])
-                    .values_list("voyage_id", "eta"))
+    etas = dict(port_call_etas(voyages))
     rows = [(pk, eta.isoformat().replace("+00:00", "Z"), eta.date())
             for pk, eta in etas.items() if eta is not None]
     return pl.DataFrame(rows, schema={"voyage_pk": pl.Int64(), "eta": pl.String(),

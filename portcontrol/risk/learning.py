@@ -29,7 +29,7 @@ from portcontrol.core.errors import InvalidValue, PermissionDenied, PortControlE
 from portcontrol.engine import model as engine_model
 from portcontrol.engine.model import ModelError, at_percents
 from portcontrol.manifests.models import GoodsItem
-from portcontrol.manifests.rawsql import id_chunks
+from portcontrol.manifests.rawsql import in_chunks
 
 from .frames import arriving, container_lines
 from .model_store import (DATE, ID, LABEL, library_errors, load_version, model_table, pack,
@@ -83,7 +83,7 @@ def labelled_lines(unit: Unit, since: date, until: date) -> pl.DataFrame:
     lines = container_lines(goods)
     lines = lines.filter(pl.col(DATE).is_between(since, until))
     chances = pl.DataFrame(
-        [row for ids in id_chunks(lines[ID].to_list())
+        [row for ids in in_chunks(lines[ID].to_list())
          for row in Assessment.objects.filter(container_id__in=ids)
          .values_list("container_id", "selection_probability")],
         schema={ID: pl.Int64, "selection_probability": pl.Float64}, orient="row")

@@ -25,7 +25,7 @@ from portcontrol.engine.scoring import (MODEL_FACTORS, REASONS, ScoringConfig, e
                                         score)
 from portcontrol.engine.selection import CHANNEL, RED, YELLOW, Capacity, select
 from portcontrol.manifests.models import GoodsItem
-from portcontrol.manifests.rawsql import RawWriter, id_chunks
+from portcontrol.manifests.rawsql import RawWriter, in_chunks
 
 from .frames import arriving, lines_for_units
 from .model_store import FactorTexts, with_active_model
@@ -149,14 +149,14 @@ def _store(chosen: pl.DataFrame, unit: Unit, run: ScoringRun) -> dict[str, int]:
         # and selection probability are what the hit-rate estimates and the model's
         # calibration weigh its outcome with. (One inspected before it was ever assessed, on
         # a tip-off say, gets its first assessment.)
-        kept = {pk for ids in id_chunks([r[0] for r in rows])
+        kept = {pk for ids in in_chunks([r[0] for r in rows])
                 for pk in Assessment.objects.filter(
                     container_id__in=ids, container__outcome__inspected=True)
                 .values_list("container_id", flat=True)}
         if kept:
             rows = [r for r in rows if r[0] not in kept]
             counts["kept_inspected"] = len(kept)
-        for ids in id_chunks([r[0] for r in rows]):
+        for ids in in_chunks([r[0] for r in rows]):
             Assessment.objects.filter(container_id__in=ids).delete()
         RawWriter().insert(Assessment, ASSESSMENT_COLUMNS, rows)
     for row in rows:

@@ -167,8 +167,8 @@ def test_rescoring_keeps_the_assessment_an_inspection_was_made_on(org, loaded, m
     from portcontrol.risk.pipeline import score_unit
 
     if chunk:
-        whole = pipeline.id_chunks
-        monkeypatch.setattr(pipeline, "id_chunks", lambda ids: whole(ids, chunk))
+        whole = pipeline.in_chunks
+        monkeypatch.setattr(pipeline, "in_chunks", lambda ids: whole(ids, chunk))
 
     picked = Assessment.objects.filter(unit=baku(org), selection_reason="random").first() \
         or Assessment.objects.filter(unit=baku(org), channel="red").first()
