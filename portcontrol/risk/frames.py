@@ -112,17 +112,17 @@ def _fetched(sql: str, params: Any, schema: dict[str, pl.DataType]) -> pl.DataFr
 
 def _copied(sql: str, params: Any, schema: dict[str, pl.DataType]) -> pl.DataFrame:
     """PostgreSQL: the query's rows as CSV (COPY ... TO STDOUT), parsed by polars: no Python
-    object per value at all. NULL is written as an unquoted \\N and every other value quoted,
-    so an empty text stays empty (a text that is exactly \\N reads as NULL)."""
+    object per value at all. NULL is an empty unquoted field (CSV's default) and every other
+    value is quoted, so polars reads an empty text as "" and only NULL as null: no text,
+    however it reads, can be taken for a null marker."""
     with connection.cursor() as cursor:
-        statement = (f"COPY ({sql}) TO STDOUT WITH (FORMAT csv, NULL '\\N', "  # noqa: S608
-                     "FORCE_QUOTE *)")
+        statement = f"COPY ({sql}) TO STDOUT WITH (FORMAT csv, FORCE_QUOTE *)"  # noqa: S608
         with cursor.cursor.copy(statement, params) as copy:
             data = b"".join(bytes(block) for block in copy)
     if not data:
         return pl.DataFrame(schema=schema)
     return pl.read_csv(io.BytesIO(data), has_header=False, new_columns=list(schema),
-                       schema=schema, null_values="\\N")
+                       schema=schema)
 
 
 def _typed(name: str, expr: F) -> Any:

@@ -87,3 +87,16 @@ def test_arrival_days_are_inclusive(baku, since, until, expected):
 
 def test_another_units_lines_are_not_read(baku, org):
     assert lines_for_units([org["karachi.analyst"].unit.pk]).height == 0
+
+
+@pytest.mark.parametrize("text", ["\\N", "NULL", "null", '""'])
+def test_a_text_that_reads_like_a_null_marker_stays_text(org, text):
+    """PostgreSQL's lines come as CSV: no description or name, whatever it reads, is taken
+    for a missing value, and the missing notify party is still missing."""
+    rec = _arrival("BL9", FIRST, "V-9", "2026-11-12T08:00:00Z")
+    rec["containers"][0]["goods"][0]["description"] = text
+    rec["parties"]["consignee"]["name"] = text
+    _load(rec)
+    row = lines_for_units([org["baku.analyst"].unit.pk]).row(0, named=True)
+    assert (row["goods_description"], row["consignee_name"]) == (text, text)
+    assert row["notify_name"] is None  # the record names none
