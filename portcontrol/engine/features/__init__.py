@@ -11,9 +11,9 @@ from .build import Alerts, build, schema
 from .catalog import BY_ID, INDICATORS, registry
 from .config import EngineConfig
 from .frame import CSV_SCHEMA, read_csv
-from .history import History
+from .history import History, HistoryPart
 from .indicator import Indicator
 from .templates import Template
 
 __all__ = ["BY_ID", "CSV_SCHEMA", "INDICATORS", "Alerts", "EngineConfig", "History",
-           "Indicator", "Template", "build", "read_csv", "registry", "schema"]
+           "HistoryPart", "Indicator", "Template", "build", "read_csv", "registry", "schema"]

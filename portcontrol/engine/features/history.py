@@ -9,6 +9,7 @@ archive.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -87,20 +88,31 @@ class History:
         seizure) marks lines where something was found: they are kept out of the "normal"
         statistics and counted against their parties."""
         config = config or EngineConfig()
-        df = prepare(past, config)
-        df = df.with_columns(_seized(df, labels))
-        if df.height == 0:
+        return cls.from_parts([HistoryPart.from_frame(past, labels, config)], config)
+
+    @classmethod
+    def from_parts(cls, parts: list[HistoryPart], config: EngineConfig | None = None
+                   ) -> History:
+        """The History of the lines of all `parts` together: exactly what from_frame makes of
+        the concatenated lines, when no line is in two parts."""
+        config = config or EngineConfig()
+        parts = [p for p in parts if not p.empty]
+        if not parts:
             return cls()
-        as_of = df["arrival_date"].max()
-        clean = df.filter(~pl.col("_seized"))
+
+        def joined(name: str) -> pl.DataFrame:
+            return pl.concat([p.tables[name] for p in parts])
+
+        counts = {name: _summed(joined(name), keys) for name, keys in COUNT_KEYS.items()}
         tables = {
-            "parties": _parties(df),
-            **_pairs(df),
-            "values": _values(clean),
-            "loads": _loads(clean),
-            "recent": _recent(df, config.clone_window_days),
+            "parties": _parties_of(joined("bills")),
+            **counts,
+            "values": _values(joined("value_samples")),
+            "loads": _loads(joined("load_samples")),
+            "recent": _recent(joined("recent"), _latest(p.last_eta for p in parts),
+                              config.clone_window_days),
         }
-        return cls(as_of=as_of if isinstance(as_of, date) else None, tables=tables)
+        return cls(as_of=_latest(p.last_arrival for p in parts), tables=tables)
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-serialisable form (dates as ISO text)."""
@@ -129,6 +141,50 @@ class History:
         return cls(as_of=as_of, tables=tables)
 
 
+@dataclass
+class HistoryPart:
+    """What the lines of some days add to a History, kept so that a History of a year can be
+    made again the next day from the parts of the days it still covers plus the new day's,
+    without reading the year's lines again (risk.pipeline keeps a part per week).
+
+    Counts are kept as counts and summed; each party's bills as (party, bill, found) rows
+    with their first and last arrival, so a bill is counted once whichever parts it is in;
+    the values whose medians the History takes as samples, since medians do not add up."""
+
+    tables: dict[str, pl.DataFrame] = field(default_factory=dict)
+    last_arrival: date | None = None
+    last_eta: datetime | None = None
+
+    @property
+    def empty(self) -> bool:
+        return not self.tables
+
+    @classmethod
+    def from_frame(cls, past: pl.DataFrame | pl.LazyFrame, labels: pl.DataFrame | None = None,
+                   config: EngineConfig | None = None) -> HistoryPart:
+        """See History.from_frame for `labels`."""
+        df = prepare(past, config or EngineConfig())
+        df = df.with_columns(_seized(df, labels))
+        if df.height == 0:
+            return cls()
+        clean = df.filter(~pl.col("_seized"))
+        last_arrival, last_eta = df["arrival_date"].max(), df["eta"].max()
+        tables = {
+            "bills": _bills(df),
+            **_pairs(df),
+            "value_samples": _value_samples(clean),
+            "load_samples": _load_samples(clean),
+            "recent": df.select("container_number", "voyage_id", "eta").drop_nulls().unique(),
+        }
+        return cls(tables=tables,
+                   last_arrival=last_arrival if isinstance(last_arrival, date) else None,
+                   last_eta=last_eta if isinstance(last_eta, datetime) else None)
+
+
+def _latest(values: Iterable[Any]) -> Any:
+    return max((v for v in values if v is not None), default=None)
+
+
 def _seized(df: pl.DataFrame, labels: pl.DataFrame | None) -> pl.Expr:
     if labels is None or labels.height == 0:
         return pl.lit(False).alias("_seized")
@@ -139,25 +195,45 @@ def _seized(df: pl.DataFrame, labels: pl.DataFrame | None) -> pl.Expr:
     return hit.is_in(wanted).fill_null(False).alias("_seized")
 
 
-def _parties(df: pl.DataFrame) -> pl.DataFrame:
+def _bills(df: pl.DataFrame) -> pl.DataFrame:
+    """(party, bill, found) with the first and last arrival of its lines."""
     lf = df.lazy()
     rows = pl.concat([
         left_join(lf, party_keys(lf, role), [f"{role}_name", f"{role}_country"])
         .select(pl.col(f"{role}_party_key").alias("party_key"), "arrival_date", "bl_number",
                 "_seized")
         for role in PARTY_ROLES
-    ]).drop_nulls("party_key").unique(["party_key", "bl_number", "_seized"])
+    ]).drop_nulls("party_key")
+    return _bill_rows(rows, pl.col("arrival_date"), pl.col("arrival_date")).pipe(collect)
+
+
+def _bill_rows(rows: pl.LazyFrame, first: pl.Expr, last: pl.Expr) -> pl.LazyFrame:
+    return rows.group_by("party_key", "bl_number", "_seized").agg(
+        first.min().alias("first"), last.max().alias("last"))
+
+
+def _parties_of(bills: pl.DataFrame) -> pl.DataFrame:
+    rows = _bill_rows(bills.lazy(), pl.col("first"), pl.col("last"))
     return rows.group_by("party_key").agg(
-        pl.col("arrival_date").min().alias("first_seen"),
+        pl.col("first").min().alias("first_seen"),
         pl.col("bl_number").n_unique().cast(pl.UInt32).alias("shipments"),
         pl.col("_seized").sum().cast(pl.UInt32).alias("seizures"),
-        pl.col("arrival_date").filter(pl.col("_seized")).max().alias("last_seizure"),
+        pl.col("last").filter(pl.col("_seized")).max().alias("last_seizure"),
     ).sort("party_key").pipe(collect)
 
 
 def _count(df: pl.DataFrame, keys: list[str]) -> pl.DataFrame:
     return (df.drop_nulls(keys).group_by(keys).agg(pl.len().cast(pl.UInt32).alias("n"))
             .sort(keys))
+
+
+COUNT_KEYS = {"origin_hs": ["origin_country", "hs4"], "origins": ["origin_country"],
+              "freight": ["origin_country", "freight_terms"],
+              "route_hubs": ["pol_country", "hub"], "pol_countries": ["pol_country"]}
+
+
+def _summed(counts: pl.DataFrame, keys: list[str]) -> pl.DataFrame:
+    return (counts.group_by(keys).agg(pl.col("n").sum().cast(pl.UInt32)).sort(keys))
 
 
 def _pairs(df: pl.DataFrame) -> dict[str, pl.DataFrame]:
@@ -183,27 +259,34 @@ def _robust(df: pl.DataFrame, keys: list[str], value: pl.Expr) -> pl.DataFrame:
     ).sort(keys)
 
 
-def _values(df: pl.DataFrame) -> pl.DataFrame:
-    usable = df.filter(pl.col("full") & (pl.col("value_per_kg") > 0))
-    log_vpk = pl.col("value_per_kg").log()
+def _value_samples(clean: pl.DataFrame) -> pl.DataFrame:
+    """Log value per kg of the full lines with a value, with their heading and chapter."""
+    usable = clean.filter(pl.col("full") & (pl.col("value_per_kg") > 0))
+    return usable.select("hs4", "hs2", pl.col("value_per_kg").log().alias("v"))
+
+
+def _values(samples: pl.DataFrame) -> pl.DataFrame:
     parts = []
     for level, column in (("heading", "hs4"), ("chapter", "hs2")):
-        stats = _robust(usable, [column], log_vpk).rename({column: "code"})
+        stats = _robust(samples, [column], pl.col("v")).rename({column: "code"})
         parts.append(stats.select(pl.lit(level).alias("level"), "code", "n", "median", "scale"))
     return pl.concat(parts)
 
 
-def _loads(df: pl.DataFrame) -> pl.DataFrame:
-    usable = df.filter(pl.col("full") & (pl.col("goods_gross_kg") > 0))
-    stats = _robust(usable, ["hs4", "_load_group"], pl.col("goods_gross_kg").log())
+def _load_samples(clean: pl.DataFrame) -> pl.DataFrame:
+    usable = clean.filter(pl.col("full") & (pl.col("goods_gross_kg") > 0))
+    return usable.select("hs4", "_load_group", pl.col("goods_gross_kg").log().alias("v"))
+
+
+def _loads(samples: pl.DataFrame) -> pl.DataFrame:
+    stats = _robust(samples, ["hs4", "_load_group"], pl.col("v"))
     return stats.select("hs4", "_load_group", "n", pl.col("median").exp())
 
 
-def _recent(df: pl.DataFrame, window_days: int) -> pl.DataFrame:
-    last = df["eta"].max()
-    if not isinstance(last, datetime):
+def _recent(rows: pl.DataFrame, last: datetime | None, window_days: int) -> pl.DataFrame:
+    """The containers on a voyage in the window before the last ETA of the history."""
+    if last is None:
         return pl.DataFrame(schema=SCHEMAS["recent"])
     since = last - timedelta(days=window_days)
-    return (df.filter(pl.col("eta") >= since)
-            .select("container_number", "voyage_id", "eta").drop_nulls()
+    return (rows.filter(pl.col("eta") >= since)
             .unique(["container_number", "voyage_id"]).sort("container_number", "voyage_id"))
