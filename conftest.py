@@ -61,12 +61,12 @@ def _test_environment(request, tmp_path):
     from asgiref.local import Local
     from django_tasks import task_backends
 
-    from portcontrol.risk import pipeline
+    from portcontrol.risk import history as risk_history
     from portcontrol.risk import watchlists as risk_watchlists
 
     # What a process keeps between scoring runs is keyed by the data it was made from; a
     # test database rolled back reuses ids, so each test starts with nothing kept.
-    pipeline._HISTORIES.clear()
+    risk_history.forget()
     risk_watchlists._INDEXES.clear()
     settings = request.getfixturevalue("settings")
     settings.VAR_DIR = tmp_path / "var"

@@ -10,8 +10,9 @@ database), stores a watchlist of
 --watchlist-entries entries for the unit (invented names, plus 200 of the unit's consignees so
 that hits occur), then runs risk.pipeline.score_unit the way the task does after an intake:
 from the day before the last day to two weeks ahead, with the unit's year of history before
-it. The run is repeated in the same process (a second intake the same day): what a process
-keeps between runs shows there. Prints each run's stages (seconds) and containers scored.
+it. The run is repeated in the same process (a second intake the same day), again after
+inspection outcomes were recorded for 20 containers of the week before, then made for the
+next day (its first run): what a process keeps between runs shows there. Prints each run's stages (seconds) and containers scored.
 No assertions: the numbers are for reading.
 """
 
@@ -75,38 +76,58 @@ def child(csv_path: str, database_url: str, days: int, entries: int) -> None:
                 spent[key] += time.monotonic() - t
         return run
 
-    # score_unit reads the window's lines first, then history_for reads the year before
-    pipeline.lines_for_units = timed("lines", pipeline.lines_for_units,
-                                     lambda n: "read window lines" if n % 2 == 0
-                                     else "read history lines")
-    for name, label in (("History", "summarise history"), ("_history_stamp", "history stamp"),
-                        ("index_for", "watchlist index"), ("screen_frame", "watchlist"),
+    from portcontrol.engine.features import History, HistoryPart
+    from portcontrol.risk import history as risk_history
+
+    pipeline.lines_for_units = timed("window", pipeline.lines_for_units,
+                                     lambda n: "read window lines")
+    risk_history.lines_for_units = timed("history", risk_history.lines_for_units,
+                                         lambda n: "read history lines")
+    risk_history._stamps = timed("stamps", risk_history._stamps, lambda n: "history stamps")
+    HistoryPart.from_frame = classmethod(timed("parts", HistoryPart.from_frame.__func__,
+                                               lambda n: "summarise weeks"))
+    History.from_parts = classmethod(timed("merge", History.from_parts.__func__,
+                                           lambda n: "merge weeks"))
+    for name, label in (("index_for", "watchlist index"), ("screen_frame", "watchlist"),
                         ("build", "features"), ("apply_rules", "rules"),
                         ("with_active_model", "model"), ("score", "risk + reasons"),
                         ("select", "selection"), ("_explain_selected", "reasons of selected"),
                         ("_store", "store assessments")):
-        if not hasattr(pipeline, name):
-            continue  # a stage an earlier version did not have
-        if name == "History":
-            history = pipeline.History
-            history.from_frame = classmethod(timed(label, history.from_frame.__func__))
-        else:
-            setattr(pipeline, name, timed(label, getattr(pipeline, name)))
+        setattr(pipeline, name, timed(label, getattr(pipeline, name)))
 
     last = START + timedelta(days=days - 1)
     runs = []
-    for _ in range(2):
+    # after an intake; after a second intake the same day; after inspection outcomes were
+    # recorded for containers of the week before; the first run of the next day
+    for day, outcomes in ((last, 0), (last, 0), (last, 20), (last + timedelta(days=1), 0)):
+        if outcomes:
+            _record_outcomes(unit, last - timedelta(days=7), last - timedelta(days=2), outcomes)
         spent.clear()
         calls.clear()
         t = time.monotonic()
-        run = pipeline.score_unit(unit, since=last - timedelta(days=1),
-                                  until=last + timedelta(days=14))
+        run = pipeline.score_unit(unit, since=day - timedelta(days=1),
+                                  until=day + timedelta(days=14))
         total = time.monotonic() - t
         run.refresh_from_db()
         runs.append({"containers": run.containers, "seconds": round(total, 2),
                      "stages": {k: round(v, 2) for k, v in spent.items()}})
+    kept = sum(t.estimated_size() for key, part in risk_history._PARTS._items.items()
+               for t in part.tables.values())
     print(json.dumps({"load_seconds": round(load_seconds, 1), "runs": runs,
-                      "peak_rss_mb": round(peak_rss_mb())}))
+                      "kept_weeks_mb": round(kept / 2**20), "peak_rss_mb": round(peak_rss_mb())}))
+
+
+def _record_outcomes(unit, since: date, until: date, n: int) -> None:
+    """Inspection outcomes (one find) for n containers that arrived from since to until."""
+    from portcontrol.manifests.models import Container
+    from portcontrol.risk.frames import arriving
+    from portcontrol.risk.models import Outcome
+
+    boxes = (Container.objects.filter(unit=unit, outcome__isnull=True)
+             .filter(arriving(since, until, path="voyage__")).order_by("id")
+             .values_list("id", flat=True).distinct()[:n])
+    Outcome.objects.bulk_create([Outcome(container_id=pk, unit=unit, inspected=True,
+                                         seizure=i == 0) for i, pk in enumerate(boxes)])
 
 
 def _watchlist(unit, entries: int) -> None:
@@ -171,10 +192,12 @@ def main() -> None:
           f"{args.watchlist_entries:,} entries; scoring from the day before the last day "
           "to two weeks ahead, with the history before it")
     for backend, f in figures.items():
-        print(f"{backend}: loaded in {f['load_seconds']} s; peak RSS {f['peak_rss_mb']:,} MB")
-        for i, run in enumerate(f["runs"], start=1):
+        print(f"{backend}: loaded in {f['load_seconds']} s; peak RSS {f['peak_rss_mb']:,} MB; "
+              f"weeks of history kept {f['kept_weeks_mb']:,} MB")
+        names = ("first run", "same day again", "after 20 outcomes", "next day")
+        for name, run in zip(names, f["runs"], strict=False):
             stages = ", ".join(f"{k} {v:.2f}" for k, v in run["stages"].items())
-            print(f"  run {i}: {run['containers']:,} containers scored in "
+            print(f"  {name}: {run['containers']:,} containers scored in "
                   f"{run['seconds']:.2f} s  ({stages})")
 
 

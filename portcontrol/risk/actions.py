@@ -21,7 +21,8 @@ from portcontrol.engine.rules import Rule as EngineRule
 
 from .frames import lines_for_units
 from .models import Rule
-from .pipeline import UNIT_COLUMN, engine_rule, history_for
+from .history import history_for
+from .pipeline import UNIT_COLUMN, engine_rule
 from .queries import can_approve_rules, can_write_rules
 
 EDITABLE = (Rule.Status.DRAFT, Rule.Status.REJECTED)

@@ -6,33 +6,28 @@ own past: containers that arrived before the first day scored, with their outcom
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 import polars as pl
 from django.db import transaction
-from django.db.models import Count, IntegerField, Max, Sum
-from django.db.models.functions import Cast
 from django.utils import timezone
 
 from portcontrol.accounts.models import Unit
 from portcontrol.audit.log import record as audit
-from portcontrol.core.kept import MISSING, Kept
-from portcontrol.engine.features import History, build
+from portcontrol.engine.features import build
 from portcontrol.engine.rules import Rule as EngineRule
 from portcontrol.engine.rules import apply_rules
-from portcontrol.engine.scoring import (MODEL_FACTORS, REASONS, ScoringConfig, explain_where,
-                                        score)
+from portcontrol.engine.scoring import MODEL_FACTORS, REASONS, ScoringConfig, explain_where, score
 from portcontrol.engine.selection import CHANNEL, RED, YELLOW, Capacity, select
-from portcontrol.manifests.models import GoodsItem
 from portcontrol.manifests.rawsql import RawWriter, in_chunks
 
-from .frames import arriving, lines_for_units
+from .frames import lines_for_units
+from .history import history_for
 from .model_store import FactorTexts, with_active_model
 from .models import Assessment, Rule, ScoringRun, UnitRiskSettings
 from .watchlists import index_for, screen_frame
 
-HISTORY_DAYS = 365
 # The engine's own "unit" column is derived from the port of call; ours is the unit's code.
 UNIT_COLUMN = "unit_code"
 
@@ -46,41 +41,6 @@ def engine_rule(rule: Rule) -> EngineRule:
 def active_rules(unit: Unit) -> list[EngineRule]:
     return [engine_rule(r) for r in Rule.objects.filter(unit=unit, status=Rule.Status.ACTIVE)
             .select_related("unit")]
-
-
-def history_for(unit: Unit, before: date) -> History:
-    """The summary of the unit's year before `before` (see engine.features.history).
-
-    Scoring runs after every intake, and each run would read the whole year again (the
-    largest part of a run at a busy port). A process keeps the last eight summaries,
-    each under a stamp of what it was made from: how many goods lines arrived in that year,
-    the last of their ids and the latest receipt of their bills (a new or amended bill adds
-    lines), and how many of their containers have an outcome and how many a find. Any such
-    change gives a new stamp, and the summary is made again."""
-    since, until = before - timedelta(days=HISTORY_DAYS), before - timedelta(days=1)
-    key = (unit.pk, before, _history_stamp(unit, since, until))
-    kept = _HISTORIES.get(key)
-    if kept is not MISSING:
-        return kept  # type: ignore[return-value]
-    past = lines_for_units([unit.pk], since=since, until=until)
-    labels = past.filter(pl.col("seizure")).select("container_number", "voyage_id",
-                                                   "seizure")
-    return _HISTORIES.put(key, History.from_frame(past, labels=labels if labels.height
-                                                  else None))
-
-
-# as many as watchlist indexes: one per unit the task worker scores
-_HISTORIES: Kept[History] = Kept(8)
-
-
-def _history_stamp(unit: Unit, since: date, until: date) -> tuple[Any, ...]:
-    found = Cast("container__outcome__seizure", IntegerField())
-    stamp = GoodsItem.objects.filter(arriving(since, until), consignment__unit_id=unit.pk
-                                     ).aggregate(lines=Count("id"), last=Max("id"),
-                                                 received=Max("consignment__received_at"),
-                                                 outcomes=Count("container__outcome"),
-                                                 finds=Sum(found))
-    return tuple(stamp.values())
 
 
 def score_unit(unit: Unit, *, since: date, until: date, seed: int = 0,

@@ -1,0 +1,135 @@
+"""A unit's History (the engine's summary of its year before the first day scored), kept by
+the process between scoring runs and made again only where the year changed.
+
+Scoring runs after every intake, and the year of lines is the largest read of a run. The year
+is cut into calendar weeks (Monday to Sunday; the first and last clipped to the year), and the
+process keeps the engine's HistoryPart of each week under a stamp of what it was made from:
+how many goods lines arrived in that week, the last of their ids and the latest receipt of
+their bills (a new or amended bill adds lines), and how many of their containers have an
+outcome and how many a find. A run reads only the weeks whose stamp is new: the next day, the
+two clipped weeks at the ends of the year; after an outcome is recorded, its week. The year's
+History is made of the parts (engine.features.History.from_parts: exactly the History of all
+their lines) and kept too, until a stamp or the day changes.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date, datetime, timedelta
+from typing import Any
+
+import polars as pl
+from django.db.models import Count, IntegerField, Max, Sum
+from django.db.models.functions import Cast
+from django.utils import timezone
+
+from portcontrol.accounts.models import Unit
+from portcontrol.core.kept import MISSING, Kept
+from portcontrol.engine.features import History, HistoryPart
+from portcontrol.manifests.models import GoodsItem
+
+from .frames import arriving, lines_for_units
+
+HISTORY_DAYS = 365
+KEPT_UNITS = 8  # as many as watchlist indexes: one per unit the task worker scores
+Week = tuple[date, date]  # first and last day, both inclusive
+Stamp = tuple[Any, ...]
+
+_HISTORIES: Kept[History] = Kept(KEPT_UNITS)
+_PARTS: Kept[HistoryPart] = Kept(KEPT_UNITS * (HISTORY_DAYS // 7 + 2))
+
+
+def history_for(unit: Unit, before: date) -> History:
+    """The summary of the unit's year before `before`: the days from `before` - 365 to the
+    day before `before`."""
+    since, until = before - timedelta(days=HISTORY_DAYS), before - timedelta(days=1)
+    weeks = weeks_of(since, until)
+    stamps = _stamps(unit, since, until)
+    keys = [(unit.pk, first, last, stamps.get(first)) for first, last in weeks]
+    whole = (unit.pk, before, tuple(k[3] for k in keys))
+    kept = _HISTORIES.get(whole)
+    if kept is not MISSING:
+        return kept  # type: ignore[return-value]
+    parts: dict[date, HistoryPart] = {}
+    missing: list[Week] = []
+    for week, key in zip(weeks, keys, strict=True):
+        part = HistoryPart() if key[3] is None else _PARTS.get(key)  # no lines: nothing to read
+        if part is MISSING:
+            missing.append(week)
+        else:
+            parts[week[0]] = part  # type: ignore[assignment]
+    for run in _runs(missing):
+        for week, part in _read(unit, run).items():
+            parts[week[0]] = _PARTS.put((unit.pk, *week, stamps.get(week[0])), part)
+    return _HISTORIES.put(whole, History.from_parts([parts[first] for first, _ in weeks]))
+
+
+def weeks_of(since: date, until: date) -> list[Week]:
+    """The calendar weeks from `since` to `until`, the first and last clipped to them."""
+    weeks, first = [], since
+    while first <= until:
+        last = min(first + timedelta(days=6 - first.weekday()), until)
+        weeks.append((first, last))
+        first = last + timedelta(days=1)
+    return weeks
+
+
+def _stamps(unit: Unit, since: date, until: date) -> dict[date, Stamp]:
+    """Each week's stamp, by the week's first day in the year (weeks without lines have
+    none). One query, grouped by port call: a year has some thousands of calls."""
+    found = Cast("container__outcome__seizure", IntegerField())
+    rows = (GoodsItem.objects.filter(arriving(since, until), consignment__unit_id=unit.pk)
+            .values_list("consignment__voyage__port_calls__eta").order_by()
+            .annotate(lines=Count("id"), last=Max("id"),
+                      received=Max("consignment__received_at"),
+                      outcomes=Count("container__outcome"), finds=Sum(found)))
+    weeks: dict[date, list[Any]] = defaultdict(lambda: [0, 0, None, 0, 0])
+    for eta, lines, last, received, outcomes, finds in rows:
+        stamp = weeks[max(_monday(_day(eta)), since)]
+        stamp[0] += lines
+        stamp[1] = max(stamp[1], last)
+        stamp[2] = max((r for r in (stamp[2], received) if r is not None), default=None)
+        stamp[3] += outcomes
+        stamp[4] += finds or 0
+    return {first: tuple(stamp) for first, stamp in weeks.items()}
+
+
+def _day(eta: datetime) -> date:
+    """The port call's day in the current time zone, as arriving() counts it."""
+    return timezone.localtime(eta).date()
+
+
+def _monday(day: date) -> date:
+    return day - timedelta(days=day.weekday())
+
+
+def _runs(weeks: list[Week]) -> list[list[Week]]:
+    """Weeks that follow each other, together: one read each."""
+    runs: list[list[Week]] = []
+    for week in weeks:
+        if runs and runs[-1][-1][1] + timedelta(days=1) == week[0]:
+            runs[-1].append(week)
+        else:
+            runs.append([week])
+    return runs
+
+
+def _read(unit: Unit, run: list[Week]) -> dict[Week, HistoryPart]:
+    """The parts of consecutive weeks, from one read of their lines."""
+    first, last = run[0][0], run[-1][1]
+    lines = lines_for_units([unit.pk], since=first, until=last)
+    # a voyage's lines are placed on its arrival day; one calling twice may have it outside
+    day = pl.col("arrival_date").clip(first, last)
+    parts = {}
+    for week in run:
+        chunk = lines.filter(day.is_between(*week))
+        labels = chunk.filter(pl.col("seizure")).select("container_number", "voyage_id",
+                                                        "seizure")
+        parts[week] = HistoryPart.from_frame(chunk, labels=labels if labels.height else None)
+    return parts
+
+
+def forget() -> None:
+    """Drop what the process keeps (tests start from nothing)."""
+    _HISTORIES.clear()
+    _PARTS.clear()
