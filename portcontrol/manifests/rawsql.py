@@ -9,6 +9,7 @@ would have written.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
+from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 import orjson
@@ -219,3 +220,12 @@ def refresh_statistics(tables_of: Sequence[type[models.Model]]) -> None:
             cur.execute("PRAGMA analysis_limit = 1000")
             for table in tables:
                 cur.execute(f'ANALYZE "{table}"')
+
+
+def db_datetime(value: Any) -> datetime | None:
+    """A datetime read by raw SQL, aware (UTC): PostgreSQL gives an aware datetime, SQLite a
+    naive one in UTC (Django's connection converts declared datetime columns) or text."""
+    if value is None:
+        return None
+    parsed = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)

@@ -12,7 +12,7 @@ import hashlib
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 from decimal import Decimal
 from functools import lru_cache
 from typing import Any
@@ -24,12 +24,19 @@ from django.utils import timezone
 from portcontrol.audit.log import lock_chain
 from portcontrol.audit.log import record as audit
 
+from .clones import flag_clones
 from .fingerprint import content_hash
-from .models import (Consignment, ConsignmentContainer, ConsignmentVersion, Container, GoodsItem,
-                     Party, PortCall, Voyage)
-from .rawsql import RawWriter, select_in, select_pairs
-
-CLONE_WINDOW = timedelta(days=14)
+from .models import (
+    Consignment,
+    ConsignmentContainer,
+    ConsignmentVersion,
+    Container,
+    GoodsItem,
+    Party,
+    PortCall,
+    Voyage,
+)
+from .rawsql import RawWriter, db_datetime, select_in, select_pairs
 
 
 @dataclass
@@ -74,15 +81,6 @@ def _dec(value: Any) -> Decimal | None:
     return None if value in (None, "") else Decimal(str(value))
 
 
-def _db_datetime(value: Any) -> datetime | None:
-    """A datetime read by raw SQL, aware (UTC): PostgreSQL gives an aware datetime, SQLite a
-    naive one in UTC (Django's connection converts declared datetime columns) or text."""
-    if value is None:
-        return None
-    parsed = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
-
-
 def _eta(value: Any) -> datetime | None:
     if not value or isinstance(value, datetime):
         return value or None
@@ -103,8 +101,8 @@ def store_batch(items: list[Item], *, acting_user: Any, source: str) -> StoreCou
         new, amended = _classify(items, voyages, counts)
         _snapshot_and_clear(amended)
         _write_consignments(new, amended, voyages, parties, writer, source)
-        _write_containers(new + amended, voyages, writer, counts)
-        counts.clones_flagged = _flag_clones(new + amended, voyages)
+        written = _write_containers(new + amended, voyages, writer, counts)
+        counts.clones_flagged = flag_clones(written)
         counts.consignments_new, counts.consignments_updated = len(new), len(amended)
         audit(actor=acting_user, action="manifest.ingest", object_type="manifest_batch",
               object_id=source[:64], unit_id=items[0].unit_id,
@@ -197,7 +195,7 @@ def _classify(items: list[Item], voyages, counts: StoreCounts) -> tuple[list[_Co
         vid = voyages[voyage_key(item)][0]
         latest[(vid, item.record["bl_number"])] = _Cons(item, vid, content_hash(item.record))
     counts.consignments_unchanged += len(items) - len(latest)
-    existing = {(v, b): (pk, h, ver, _db_datetime(md)) for pk, v, b, h, ver, md in select_pairs(
+    existing = {(v, b): (pk, h, ver, db_datetime(md)) for pk, v, b, h, ver, md in select_pairs(
         "t.id, t.voyage_id, t.bl_number, t.content_hash, t.version, t.message_date",
         Consignment._meta.db_table, ("voyage_id", "bl_number"), list(latest))}
     new, amended = [], []
@@ -311,7 +309,8 @@ def _container_values(c: dict[str, Any]) -> dict[str, Any]:
 
 
 def _write_containers(conses: list[_Cons], voyages, writer: RawWriter,
-                      counts: StoreCounts) -> None:
+                      counts: StoreCounts) -> list[int]:
+    """Insert the new containers and update those already on their voyage; the ids of all."""
     wanted: dict[tuple[int, str], tuple[int, dict[str, Any]]] = {}
     for cons in conses:
         for c in cons.item.record.get("containers") or []:
@@ -344,6 +343,7 @@ def _write_containers(conses: list[_Cons], voyages, writer: RawWriter,
         ids[key] = pk
         counts.containers_updated += 1
     _write_links_and_goods(conses, ids, writer)
+    return list(ids.values())
 
 
 def _write_links_and_goods(conses: list[_Cons], ids: dict[tuple[int, str], int],
@@ -372,30 +372,3 @@ def _write_links_and_goods(conses: list[_Cons], ids: dict[tuple[int, str], int],
                               "value", "currency", "origin_country"],
                   [(pk, *g) for pk, g in zip(writer.allocate_ids(GoodsItem, len(goods)), goods,
                                              strict=True)])
-
-
-def _flag_clones(conses: list[_Cons], voyages) -> int:
-    """Flag containers whose number is on another voyage arriving within CLONE_WINDOW."""
-    numbers = {c["container_number"] for cons in conses
-               for c in cons.item.record.get("containers") or []}
-    if not numbers:
-        return 0
-    rows = select_in(
-        f"SELECT c.id, c.number, c.voyage_id, p.eta, c.clone_suspect "
-        f"FROM {Container._meta.db_table} c LEFT JOIN {PortCall._meta.db_table} p "
-        f"ON p.voyage_id = c.voyage_id WHERE c.number IN ({{marks}})", sorted(numbers))
-    rows = [(pk, n, v, _db_datetime(eta), bool(f)) for pk, n, v, eta, f in rows]
-    by_number: dict[str, list[tuple[int, int, datetime | None, bool]]] = defaultdict(list)
-    for pk, number, vid, eta, flagged in rows:
-        by_number[number].append((pk, vid, eta, flagged))
-    to_flag: set[int] = set()
-    for entries in by_number.values():
-        for i, (pk, vid, eta, _) in enumerate(entries):
-            for pk2, vid2, eta2, _ in entries[i + 1:]:
-                if vid != vid2 and eta and eta2 and abs(eta - eta2) <= CLONE_WINDOW:
-                    to_flag.update((pk, pk2))
-    already = {pk for entries in by_number.values() for pk, _, _, f in entries if f}
-    to_flag -= already
-    if to_flag:
-        Container.objects.filter(pk__in=to_flag).update(clone_suspect=True)
-    return len(to_flag)

@@ -19,7 +19,8 @@ from portcontrol.generator import generate
 from portcontrol.intake import read, read_csv_frames
 from portcontrol.intake.tabular import records_of
 from portcontrol.manifests import columnar
-from portcontrol.manifests.columnar import _runs, store_lines, with_hashes_and_keys
+from portcontrol.manifests.clones import _runs
+from portcontrol.manifests.columnar import store_lines, with_hashes_and_keys
 from portcontrol.manifests.fingerprint import content_hash, frame_hashes
 from portcontrol.manifests.loading import do_load_records
 from portcontrol.manifests.store import party_key

@@ -106,6 +106,22 @@ def test_same_container_on_two_voyages_at_once_is_a_possible_clone(manifests):
     assert Container.objects.filter(number=BAKU_CONTAINER, clone_suspect=True).count() == 2
 
 
+@pytest.mark.parametrize("eta, flagged", [
+    ("2026-12-07T06:00:00Z", 2),  # 13 days after the first voyage: both boxes flagged
+    ("2026-12-09T06:00:00Z", 0),  # 15 days: the box came back, nothing odd
+    ("2026-11-10T06:00:00Z", 2),  # 14 days before: the window counts both ways
+])
+def test_a_clone_is_a_number_on_another_voyage_within_the_window(manifests, eta, flagged):
+    twin = record(bl="OTHER0001", port="AZBAK", container=BAKU_CONTAINER,
+                  voyage="ZIMU-9321483-077E")
+    twin["voyage"]["eta"] = eta
+    result = do_load_records([twin], acting_user=None, source="twin")
+    assert result.counts.clones_flagged == flagged
+    # loading it again flags nothing more
+    assert do_load_records([twin], acting_user=None, source="twin").counts.clones_flagged == 0
+    assert Container.objects.filter(number=BAKU_CONTAINER, clone_suspect=True).count() == flagged
+
+
 def test_warnings_are_kept_on_the_record(org):
     rec = record(bl="W2", port="AZBAK", container="MSCU1234566")
     rec["containers"][0]["vgm_kg"] = 12000
