@@ -10,11 +10,11 @@ from typing import Any
 
 import polars as pl
 from django.db import connection
-from django.db.models import F, FloatField, IntegerField, Q, QuerySet
+from django.db.models import CharField, F, FloatField, IntegerField, Q, QuerySet, Value
 from django.db.models.functions import Cast
 from django.utils import timezone
 
-from portcontrol.manifests.models import GoodsItem, PortCall
+from portcontrol.manifests.models import ConsignmentContainer, GoodsItem, PortCall
 from portcontrol.manifests.rawsql import in_chunks
 
 _VALUES = {
@@ -71,21 +71,49 @@ _FLAGS = {"reefer_flag", "seals_changed", "inspected", "seizure"}
 FETCH_ROWS = 50_000  # rows fetched and turned into a frame at a time
 # A container's own lines, first to last: its first line gives its goods columns.
 _ORDER = ("consignment_id", "sequence")
+# What a goods line has and a container's link to its bill does not.
+_GOODS_OWN = {"goods_description", "goods_gross_kg", "goods_net_kg", "hs_code", "packages",
+              "package_type", "value", "currency", "origin_country", "sequence"}
 
 
-def container_lines(goods: QuerySet[GoodsItem]) -> pl.DataFrame:
-    """One row per container (its first goods line) with engine columns.
+def container_lines(where: Q) -> pl.DataFrame:
+    """One row per container (its first goods line) with engine columns, for the containers
+    `where` selects. `where` names fields from a container's place on a bill: `consignment__`
+    and `container__` paths and `container_id` (goods items and the links of containers to
+    their bills have both).
 
-    The query is the ORM's, but its rows go straight from the cursor into polars, a block at
-    a time: building a dict per row through the ORM took about 100 µs a container, which
-    made the unit's year of history the largest part of every scoring run."""
+    A container without goods lines (an empty box being repositioned, mostly) comes from its
+    link to the bill, with no goods columns: empties are scored too, and a declared empty is
+    one of the ways contraband travels.
+
+    The queries are the ORM's, but their rows go straight from the cursor into polars, a
+    block at a time: building a dict per row through the ORM took about 100 µs a container,
+    which made the unit's year of history the largest part of every scoring run."""
+    goods = GoodsItem.objects.filter(where, container__isnull=False)
+    bare = ConsignmentContainer.objects.filter(where, container__goods__isnull=True)
+    raw = pl.concat([_raw_lines(goods, with_goods=True), _raw_lines(bare, with_goods=False)])
+    raw = raw.sort("container_id", *_ORDER, nulls_last=True)
+    # The container's own first line (in a bill of lading with several containers, line 1
+    # belongs to only one of them, so filtering on sequence=1 would drop the others); a
+    # container on two bills of lading is scored once, on the first bill's line.
+    raw = raw.unique("container_id", keep="first", maintain_order=True)
+    return _engine_columns(raw, _arrivals(raw["voyage_pk"].unique().to_list()))
+
+
+def _raw_lines(rows: QuerySet[Any], *, with_goods: bool) -> pl.DataFrame:
+    """The raw columns of goods lines, or of links (`with_goods` False: the goods' own
+    columns are NULL)."""
     plain = (*_PLAIN, *_ORDER)
-    query = (goods.filter(container__isnull=False)
-             .annotate(**{name: _typed(name, expr) for name, expr in _VALUES.items()},
-                       **{f"_{name}": _typed(name, F(name)) for name in plain})
+
+    def expr(name: str, value: Any) -> Any:
+        if not with_goods and name in _GOODS_OWN:
+            return _typed(name, Value(None, output_field=_null_field(name)))
+        return _typed(name, value)
+    query = (rows.annotate(**{name: expr(name, e) for name, e in _VALUES.items()},
+                           **{f"_{name}": expr(name, F(name)) for name in plain})
              .values_list(*_VALUES, *(f"_{name}" for name in plain))
-             # sorted here rather than by the database: an ORDER BY made SQLite walk every
-             # goods item of the installation in container order
+             # sorted by polars rather than by the database: an ORDER BY made SQLite walk
+             # every goods item of the installation in container order
              .order_by()).query
     # the columns in the order the SQL selects them (values_list may reorder them)
     names = [*query.extra_select, *query.values_select, *query.annotation_select]
@@ -93,12 +121,13 @@ def container_lines(goods: QuerySet[GoodsItem]) -> pl.DataFrame:
     schema = {name: _raw_type(name.lstrip("_")) for name in names}
     raw = _copied(sql, params, schema) if connection.vendor == "postgresql" \
         else _fetched(sql, params, schema)
-    raw = raw.rename({f"_{name}": name for name in plain}).sort("container_id", *_ORDER)
-    # The container's own first line (in a bill of lading with several containers, line 1
-    # belongs to only one of them, so filtering on sequence=1 would drop the others); a
-    # container on two bills of lading is scored once, on the first bill's line.
-    raw = raw.unique("container_id", keep="first", maintain_order=True)
-    return _engine_columns(raw, _arrivals(raw["voyage_pk"].unique().to_list()))
+    return raw.rename({f"_{name}": name for name in plain}).select(
+        *_VALUES, *plain)
+
+
+def _null_field(name: str) -> Any:
+    return IntegerField() if _raw_type(name) == pl.Int64() else \
+        FloatField() if _raw_type(name) == pl.Float64() else CharField()
 
 
 def _fetched(sql: str, params: Any, schema: dict[str, pl.DataType]) -> pl.DataFrame:
@@ -217,9 +246,9 @@ def _midnight(day: date) -> datetime:
 def lines_for_units(unit_ids: Iterable[int], *, since: date | None = None,
                     until: date | None = None, container_ids: Iterable[int] | None = None
                     ) -> pl.DataFrame:
-    goods = GoodsItem.objects.filter(consignment__unit_id__in=list(unit_ids))
+    where = Q(consignment__unit_id__in=list(unit_ids))
     if since or until:
-        goods = goods.filter(arriving(since, until))
+        where &= arriving(since, until)
     if container_ids is not None:
-        goods = goods.filter(container_id__in=list(container_ids))
-    return container_lines(goods)
+        where &= Q(container_id__in=list(container_ids))
+    return container_lines(where)

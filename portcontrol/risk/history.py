@@ -4,12 +4,13 @@ the process between scoring runs and made again only where the year changed.
 Scoring runs after every intake, and the year of lines is the largest read of a run. The year
 is cut into calendar weeks (Monday to Sunday; the first and last clipped to the year), and the
 process keeps the engine's HistoryPart of each week under a stamp of what it was made from:
-how many goods lines arrived in that week, the last of their ids and the latest receipt of
-their bills (a new or amended bill adds lines), and how many of their containers have an
-outcome and how many a find. A run reads only the weeks whose stamp is new: the next day, the
-two clipped weeks at the ends of the year; after an outcome is recorded, its week. The year's
-History is made of the parts (engine.features.History.from_parts: exactly the History of all
-their lines) and kept too, until a stamp or the day changes.
+how many containers and goods lines arrived in that week, the last of their ids and the
+latest receipt of their bills (a new or amended bill adds them), and how many of the
+containers have an outcome and how many a find. A run reads only the weeks whose stamp is
+new: the next day, the two clipped weeks at the ends of the year; after an outcome is
+recorded, its week. The year's History is made of the parts (engine.features.History.
+from_parts: exactly the History of all their lines) and kept too, until a stamp or the day
+changes.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from django.utils import timezone
 from portcontrol.accounts.models import Unit
 from portcontrol.core.kept import MISSING, Kept
 from portcontrol.engine.features import History, HistoryPart
-from portcontrol.manifests.models import GoodsItem
+from portcontrol.manifests.models import ConsignmentContainer
 
 from .frames import arriving, lines_for_units
 
@@ -75,22 +76,26 @@ def weeks_of(since: date, until: date) -> list[Week]:
 
 
 def _stamps(unit: Unit, since: date, until: date) -> dict[date, Stamp]:
-    """Each week's stamp, by the week's first day in the year (weeks without lines have
-    none). One query, grouped by port call: a year has some thousands of calls."""
+    """Each week's stamp, by the week's first day in the year (weeks without containers
+    have none). One query over the containers' places on bills (empties have no goods
+    lines) and their goods lines, grouped by port call: a year has some thousands of calls.
+    The counts are joined counts (a link once per goods line of its box): they only have
+    to change when anything does."""
     found = Cast("container__outcome__seizure", IntegerField())
-    rows = (GoodsItem.objects.filter(arriving(since, until), consignment__unit_id=unit.pk)
+    rows = (ConsignmentContainer.objects.filter(arriving(since, until),
+                                                consignment__unit_id=unit.pk)
             .values_list("consignment__voyage__port_calls__eta").order_by()
-            .annotate(lines=Count("id"), last=Max("id"),
+            .annotate(links=Count("id"), last_link=Max("id"),
+                      lines=Count("container__goods"), last_line=Max("container__goods__id"),
                       received=Max("consignment__received_at"),
                       outcomes=Count("container__outcome"), finds=Sum(found)))
-    weeks: dict[date, list[Any]] = defaultdict(lambda: [0, 0, None, 0, 0])
-    for eta, lines, last, received, outcomes, finds in rows:
+    weeks: dict[date, list[Any]] = defaultdict(lambda: [0, 0, 0, 0, None, 0, 0])
+    for eta, *values in rows:
         stamp = weeks[max(_monday(_day(eta)), since)]
-        stamp[0] += lines
-        stamp[1] = max(stamp[1], last)
-        stamp[2] = max((r for r in (stamp[2], received) if r is not None), default=None)
-        stamp[3] += outcomes
-        stamp[4] += finds or 0
+        for i in (0, 2, 5, 6):  # counts add up
+            stamp[i] += values[i] or 0
+        for i in (1, 3, 4):  # the latest id or receipt
+            stamp[i] = max((v for v in (stamp[i], values[i]) if v is not None), default=None)
     return {first: tuple(stamp) for first, stamp in weeks.items()}
 
 

@@ -19,6 +19,7 @@ from typing import Any
 
 import polars as pl
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -28,12 +29,20 @@ from portcontrol.audit.log import record as audit
 from portcontrol.core.errors import InvalidValue, PermissionDenied, PortControlError
 from portcontrol.engine import model as engine_model
 from portcontrol.engine.model import ModelError, at_percents
-from portcontrol.manifests.models import GoodsItem
 from portcontrol.manifests.rawsql import in_chunks
 
 from .frames import arriving, container_lines
-from .model_store import (DATE, ID, LABEL, library_errors, load_version, model_table, pack,
-                          probabilities, sha256)
+from .model_store import (
+    DATE,
+    ID,
+    LABEL,
+    library_errors,
+    load_version,
+    model_table,
+    pack,
+    probabilities,
+    sha256,
+)
 from .models import Assessment, ModelTraining, ModelVersion
 
 OPEN = (ModelTraining.Status.QUEUED, ModelTraining.Status.RUNNING)
@@ -77,10 +86,8 @@ def _require(user: User | None, unit: Unit, *, approve: bool = False) -> None:
 
 def labelled_lines(unit: Unit, since: date, until: date) -> pl.DataFrame:
     """The unit's inspected containers that arrived from `since` to `until`, oldest first."""
-    goods = GoodsItem.objects.filter(
-        arriving(since, until), consignment__unit_id=unit.pk,
-        container__outcome__inspected=True)
-    lines = container_lines(goods)
+    lines = container_lines(arriving(since, until) & Q(consignment__unit_id=unit.pk,
+                                                       container__outcome__inspected=True))
     lines = lines.filter(pl.col(DATE).is_between(since, until))
     chances = pl.DataFrame(
         [row for ids in in_chunks(lines[ID].to_list())

@@ -100,3 +100,37 @@ def test_a_text_that_reads_like_a_null_marker_stays_text(org, text):
     row = lines_for_units([org["baku.analyst"].unit.pk]).row(0, named=True)
     assert (row["goods_description"], row["consignee_name"]) == (text, text)
     assert row["notify_name"] is None  # the record names none
+
+
+def _empty_box(bl: str, serial: str, eta: str) -> dict:
+    rec = _arrival(bl, container_number(serial), f"V-{bl}", eta)
+    box = rec["containers"][0]
+    box.update(full_empty="E", reefer=False, size_type="45G1", gross_mass_kg=3900,
+               vgm_kg=3900, goods=[])
+    return rec
+
+
+def test_a_container_without_goods_lines_is_read_from_its_bill(baku):
+    """Empties being repositioned have no goods lines; they are scored like any box."""
+    _load(_empty_box("EMPTY1", "MSCU800003", "2026-11-10T12:00:00Z"))
+    frame = lines_for_units([baku.pk], since=date(2026, 11, 10), until=date(2026, 11, 10))
+    assert frame["container_number"].to_list() == [FIRST, container_number("MSCU800003")]
+    empty = frame.row(1, named=True)
+    assert (empty["full_empty"], empty["bl_number"], empty["gross_mass_kg"]) == ("E", "EMPTY1",
+                                                                              3900.0)
+    assert empty["consignee_name"] == "Caspian Fresh LLC" and empty["voyage_id"] == "V-EMPTY1"
+    assert all(empty[c] is None for c in ("hs_code", "goods_description", "goods_gross_kg",
+                                          "value", "packages", "origin_country"))
+    assert empty["arrival_date"] == date(2026, 11, 10) and empty["inspected"] is False
+    # the days filter it like any box
+    assert lines_for_units([baku.pk], since=date(2026, 11, 11)).height == 1
+
+
+def test_another_units_empties_are_not_read(baku, org):
+    karachi = _empty_box("EMPTY2", "MSCU800004", "2026-11-10T12:00:00Z")
+    karachi["voyage"]["port_of_call"] = karachi["port_of_discharge"] = "PKKHI"
+    karachi["final_destination"] = "PKKHI"
+    _load(karachi)
+    assert container_number("MSCU800004") not in lines_for_units([baku.pk])["container_number"]
+    khi = lines_for_units([org["karachi.analyst"].unit.pk])
+    assert khi["container_number"].to_list() == [container_number("MSCU800004")]

@@ -158,3 +158,17 @@ def test_another_units_lines_change_nothing(baku, org, reads):
     assert do_load_records([rec], acting_user=None, source="history-cache-test").rejected == 0
     assert history_for(baku, TODAY) is kept and len(reads) == 2
     assert history_for(org["karachi.analyst"].unit, TODAY).table("parties").height > 0
+
+
+def test_an_empty_box_in_a_past_week_reads_that_week(baku, reads):
+    history_for(baku, TODAY)
+    rec = copy.deepcopy(record(bl="EMPTY1", port="AZBAK", container=container_number(
+        "MSCU900006"), voyage="V-EMPTY1"))
+    rec["voyage"]["eta"] = "2026-10-22T06:00:00Z"
+    rec["containers"][0].update(full_empty="E", reefer=False, size_type="45G1", goods=[],
+                                gross_mass_kg=3900, vgm_kg=3900)
+    assert do_load_records([rec], acting_user=None, source="history-cache-test").rejected == 0
+    after = history_for(baku, TODAY)
+    assert reads[2:] == [WEEK_OF_OCT_20]  # its week's stamp counts boxes, not only goods
+    assert _shipments(after, "AZ|CASPIAN FRESH LLC") == 2
+    _same(after, _whole_year(baku, TODAY))

@@ -42,12 +42,25 @@ def baku(org):
     return org["baku.officer"].unit
 
 
+def test_empty_containers_are_assessed_with_the_rest_of_their_ship(loaded):
+    """Empties have no goods lines; a declared empty is still a box to look at."""
+    from portcontrol.manifests.models import Container
+
+    assessed = set(Assessment.objects.values_list("container_id", flat=True))
+    ships = Container.objects.filter(id__in=assessed).values_list("voyage_id", flat=True)
+    empties = set(Container.objects.filter(load="E", voyage_id__in=set(ships))
+                  .values_list("id", flat=True))
+    assert empties and empties <= assessed
+
+
 @pytest.mark.parametrize("expression, fragment", [
     ("reefer and", "column"),
     ("valu_per_kg > 3", "unknown field 'valu_per_kg'"),
     ("__import__('os').system('id')", "column"),
     ("reefer.__class__", "column"),
 ])
+
+
 def test_bad_expression_is_refused_with_its_position(org, expression, fragment):
     with pytest.raises(InvalidValue) as err:
         do_save_rule(acting_user=org["baku.analyst"], unit=baku(org),
