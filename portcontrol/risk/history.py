@@ -4,9 +4,9 @@ the process between scoring runs and made again only where the year changed.
 Scoring runs after every intake, and the year of lines is the largest read of a run. The year
 is cut into calendar weeks (Monday to Sunday; the first and last clipped to the year), and the
 process keeps the engine's HistoryPart of each week under a stamp of what it was made from:
-how many containers and goods lines arrived in that week, the last of their ids and the
-latest receipt of their bills (a new or amended bill adds them), and how many of the
-containers have an outcome and how many a find. A run reads only the weeks whose stamp is
+how many containers arrived in that week on how many bills, the last id of their places on
+the bills and the latest receipt of the bills (a new or amended bill adds places), and how
+many of the containers have an outcome and how many a find. A run reads only the weeks whose stamp is
 new: the next day, the two clipped weeks at the ends of the year; after an outcome is
 recorded, its week. The year's History is made of the parts (engine.features.History.
 from_parts: exactly the History of all their lines) and kept too, until a stamp or the day
@@ -77,24 +77,22 @@ def weeks_of(since: date, until: date) -> list[Week]:
 
 def _stamps(unit: Unit, since: date, until: date) -> dict[date, Stamp]:
     """Each week's stamp, by the week's first day in the year (weeks without containers
-    have none). One query over the containers' places on bills (empties have no goods
-    lines) and their goods lines, grouped by port call: a year has some thousands of calls.
-    The counts are joined counts (a link once per goods line of its box): they only have
-    to change when anything does."""
+    have none). One query over the containers' places on their bills, grouped by port call
+    (a year has some thousands of calls): empties have no goods lines, and a bill's goods
+    never change without its places (an amendment replaces both, with new ids)."""
     found = Cast("container__outcome__seizure", IntegerField())
     rows = (ConsignmentContainer.objects.filter(arriving(since, until),
                                                 consignment__unit_id=unit.pk)
             .values_list("consignment__voyage__port_calls__eta").order_by()
-            .annotate(links=Count("id"), last_link=Max("id"),
-                      lines=Count("container__goods"), last_line=Max("container__goods__id"),
+            .annotate(boxes=Count("id"), last=Max("id"),
                       received=Max("consignment__received_at"),
                       outcomes=Count("container__outcome"), finds=Sum(found)))
-    weeks: dict[date, list[Any]] = defaultdict(lambda: [0, 0, 0, 0, None, 0, 0])
+    weeks: dict[date, list[Any]] = defaultdict(lambda: [0, 0, None, 0, 0])
     for eta, *values in rows:
         stamp = weeks[max(_monday(_day(eta)), since)]
-        for i in (0, 2, 5, 6):  # counts add up
+        for i in (0, 3, 4):  # counts add up
             stamp[i] += values[i] or 0
-        for i in (1, 3, 4):  # the latest id or receipt
+        for i in (1, 2):  # the latest id and receipt
             stamp[i] = max((v for v in (stamp[i], values[i]) if v is not None), default=None)
     return {first: tuple(stamp) for first, stamp in weeks.items()}
 

@@ -172,3 +172,17 @@ def test_an_empty_box_in_a_past_week_reads_that_week(baku, reads):
     assert reads[2:] == [WEEK_OF_OCT_20]  # its week's stamp counts boxes, not only goods
     assert _shipments(after, "AZ|CASPIAN FRESH LLC") == 2
     _same(after, _whole_year(baku, TODAY))
+
+
+def test_an_amended_bill_reads_its_week_again(baku, reads):
+    before = history_for(baku, TODAY)
+    assert before.table("origin_hs").filter(pl.col("hs4") == "0901").height == 0
+    rec = copy.deepcopy(record(bl="PAST1", port="AZBAK", container=container_number(
+        "MSCU900001"), voyage="V-PAST1", hs="090111"))  # coffee, not bananas
+    rec["voyage"]["eta"] = "2026-10-20T06:00:00Z"
+    result = do_load_records([rec], acting_user=None, source="history-cache-test")
+    assert result.counts.consignments_updated == 1
+    after = history_for(baku, TODAY)
+    assert reads[2:] == [WEEK_OF_OCT_20]
+    assert after.table("origin_hs").filter(pl.col("hs4") == "0901")["n"].to_list() == [1]
+    _same(after, _whole_year(baku, TODAY))
