@@ -124,14 +124,17 @@ def _mass(c: EngineConfig) -> tuple[pl.Expr, pl.Expr]:
     # On a log scale: f times the usual load starts scoring, f squared times scores 1.
     heavy = ramp(ratio.log(), math.log(f), 2 * math.log(f))
     light = ramp(-ratio.log(), math.log(f), 2 * math.log(f)).clip(0.0, 0.6)  # part loads
+    # declared empty, but heavier than any empty box of its length: a false empty
+    loaded_empty = ~pl.col("full") & (gross > pl.col("max_empty_kg") * tol)
     return cases((gross > limit * tol, 1.0), ((gross > 0) & (goods > gross * tol), 1.0),
-                 (ratio > f, heavy), (ratio < 1 / f, light))
+                 (ratio > f, heavy), (ratio < 1 / f, light), (loaded_empty, 1.0))
 
 
 MASS = Indicator(
     "mass_implausible", "Declared mass implausible for the container size or the goods",
     "Заявленная масса неправдоподобна для размера контейнера или товара", 0.3,
-    ("gross_mass_kg", "goods_gross_kg", "size_type", "hs4", "load_ratio"), _mass,
+    ("gross_mass_kg", "goods_gross_kg", "size_type", "hs4", "load_ratio", "full_empty"),
+    _mass,
     (T("declared gross mass {gross_mass_kg:.0f} kg exceeds the {max_gross_kg:.0f} kg rating "
        "of a {length_ft} ft container",
        "заявленная масса брутто {gross_mass_kg:.0f} кг больше допустимых {max_gross_kg:.0f} кг "
@@ -147,7 +150,11 @@ MASS = Indicator(
      T("goods only {goods_gross_kg:.0f} kg, {load_share_pct:.0f} % of the usual load of "
        "heading {hs4} in a {length_ft} ft container ({load_median_kg:.0f} kg)",
        "груз всего {goods_gross_kg:.0f} кг, {load_share_pct:.0f} % обычной загрузки позиции "
-       "{hs4} в {length_ft}-футовом контейнере ({load_median_kg:.0f} кг)")),
+       "{hs4} в {length_ft}-футовом контейнере ({load_median_kg:.0f} кг)"),
+     T("declared empty, but the container weighs {gross_mass_kg:.0f} kg; an empty "
+       "{length_ft} ft container weighs at most {max_empty_kg:.0f} kg",
+       "заявлен порожним, но контейнер весит {gross_mass_kg:.0f} кг; порожний "
+       "{length_ft}-футовый контейнер весит не более {max_empty_kg:.0f} кг")),
     lambda c: {"load_share_pct": 100.0 * pl.col("load_ratio")})
 
 

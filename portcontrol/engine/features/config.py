@@ -30,6 +30,10 @@ DEFAULT_MAX_GROSS_BY_LENGTH = {"20": 30480, "40": 34000, "45": 34000, "10": 1016
 # Type letters (third character of the ISO 6346 size-type code) rated heavier: tanks and
 # platforms/flat racks.
 DEFAULT_MAX_GROSS_BY_TYPE = {"T": 36000, "P": 45000}
+# The heaviest an empty box of each length weighs (its tare), with room for the heavy kinds:
+# a 20 ft tank about 4,200 kg, a 40 ft flat rack about 5,800, a 45 ft high cube about 5,000.
+DEFAULT_MAX_EMPTY_BY_LENGTH = {"10": 2000, "20": 4500, "30": 5500, "40": 6500, "45": 6500,
+                               "48": 7000}
 DEFAULT_USUAL_FREIGHT_TERMS = ("PREPAID", "COLLECT")
 
 
@@ -46,6 +50,8 @@ class EngineConfig:
         default_factory=lambda: dict(DEFAULT_MAX_GROSS_BY_LENGTH))
     max_gross_by_type: dict[str, int] = field(
         default_factory=lambda: dict(DEFAULT_MAX_GROSS_BY_TYPE))
+    max_empty_by_length: dict[str, int] = field(
+        default_factory=lambda: dict(DEFAULT_MAX_EMPTY_BY_LENGTH))
     # Port of call (UN/LOCODE) -> unit code; a port not listed is its own unit.
     units: dict[str, str] = field(default_factory=dict)
     # History thresholds: fewer observations than these prove nothing either way.

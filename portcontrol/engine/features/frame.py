@@ -241,8 +241,11 @@ def _code_derived(config: EngineConfig) -> list[pl.Expr]:
     base = pl.col("length_ft").replace_strict(by_length, default=None, return_dtype=pl.Float64)
     extra = pl.col("type_letter").replace_strict(config.max_gross_by_type, default=None,
                                                  return_dtype=pl.Float64)
+    empty = {int(k): v for k, v in config.max_empty_by_length.items()}
     return [
         pl.max_horizontal(base, extra).alias("max_gross_kg"),
+        pl.col("length_ft").replace_strict(empty, default=None, return_dtype=pl.Float64)
+        .alias("max_empty_kg"),
         pl.col("_hubs").list.len().fill_null(0).alias("hub_count"),
         # 20 ft boxes carry different loads from 40 and 45 ft ones; two groups suffice.
         pl.when(pl.col("length_ft") <= 20).then(pl.lit("20")).otherwise(pl.lit("40"))

@@ -16,6 +16,12 @@ from portcontrol.engine.scoring import ScoringConfig, explain
 from .helpers import CONFIG, frame, history, line, number, past
 
 
+# A box declared empty: no goods line.
+EMPTY = {"full_empty": "E", "hs_code": None, "goods_description": None, "packages": None,
+         "package_type": None, "goods_gross_kg": None, "goods_net_kg": None, "value": None,
+         "currency": None, "origin_country": None}
+
+
 @dataclass
 class Case:
     name: str
@@ -101,6 +107,19 @@ CASES = [
          line(goods_gross_kg=2000.0, goods_net_kg=1800.0, value=1800.0), 0.6, 3,
          "goods only 2000 kg, 9 % of the usual load of heading 7005",
          "груз всего 2000 кг, 9 % обычной загрузки"),
+    Case("declared empty but heavier than any empty box", "mass_implausible",
+         line(**EMPTY, gross_mass_kg=9000.0, vgm_kg=9000.0), 1.0, 4,
+         "declared empty, but the container weighs 9000 kg; an empty 20 ft container weighs "
+         "at most 4500 kg",
+         "заявлен порожним, но контейнер весит 9000 кг; порожний 20-футовый контейнер весит "
+         "не более 4500 кг"),
+    Case("an empty box at its tare", "mass_implausible",
+         line(**EMPTY, gross_mass_kg=2300.0, vgm_kg=2300.0), 0.0),
+    Case("an empty 45 ft high cube reefer at its tare", "mass_implausible",
+         line(**EMPTY, size_type="L5R1", gross_mass_kg=5100.0, vgm_kg=5100.0), 0.0),
+    Case("a full box as light as an empty one is no false empty", "mass_implausible",
+         line(gross_mass_kg=9000.0, vgm_kg=9000.0, goods_gross_kg=6700.0,
+              goods_net_kg=6500.0), None, 3),
     Case("VGM far above declared gross", "vgm_mismatch", line(vgm_kg=30000.0), 1.0, 0,
          "VGM 30000 kg is 22 % above the declared gross mass 24600 kg",
          "VGM 30000 кг на 22 % больше заявленной массы брутто 24600 кг"),
