@@ -54,7 +54,7 @@ def history_for(unit: Unit, before: date) -> History:
     parts: dict[date, HistoryPart] = {}
     missing: list[Week] = []
     for week, key in zip(weeks, keys, strict=True):
-        part = HistoryPart() if key[3] is None else _PARTS.get(key)  # no lines: nothing to read
+        part = HistoryPart() if key[3] is None else _PARTS.get(key)  # none arrived: no read
         if part is MISSING:
             missing.append(week)
         else:

@@ -103,4 +103,7 @@ def test_many_names_at_once_as_one_by_one() -> None:
         name = rng.choice([invent_company, invent_person])(rng)
         names.append(name)
         names.append(rng.choice(list(PERTURBATIONS.values()))(name, rng))
-    assert normalize_many(names) == pack(names, [normalize_name(n) for n in names])
+    packed = normalize_many(names)
+    assert packed == pack(names, [normalize_name(n) for n in names])
+    # and each name comes back whole (the watchlist index keeps these)
+    assert [packed.norm(i) for i in range(len(names))] == [normalize_name(n) for n in names]
