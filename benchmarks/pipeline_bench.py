@@ -12,7 +12,8 @@ that hits occur), then runs risk.pipeline.score_unit the way the task does after
 from the day before the last day to two weeks ahead, with the unit's year of history before
 it. The run is repeated in the same process (a second intake the same day), again after
 inspection outcomes were recorded for 20 containers of the week before, then made for the
-next day (its first run): what a process keeps between runs shows there. Prints each run's stages (seconds) and containers scored.
+next day (its first run): what a process keeps between runs shows there. Then times an
+analyst's backtests of two draft rules over the last 90 days, one after the other. Prints each run's stages (seconds) and containers scored.
 No assertions: the numbers are for reading.
 """
 
@@ -113,8 +114,29 @@ def child(csv_path: str, database_url: str, days: int, entries: int) -> None:
                      "stages": {k: round(v, 2) for k, v in spent.items()}})
     kept = sum(t.estimated_size() for key, part in risk_history._PARTS._items.items()
                for t in part.tables.values())
+    backtests = _backtests(unit, last)
     print(json.dumps({"load_seconds": round(load_seconds, 1), "runs": runs,
-                      "kept_weeks_mb": round(kept / 2**20), "peak_rss_mb": round(peak_rss_mb())}))
+                      "kept_weeks_mb": round(kept / 2**20), "backtests": backtests,
+                      "peak_rss_mb": round(peak_rss_mb())}))
+
+
+def _backtests(unit, until: date) -> list[float]:
+    """Seconds for an analyst's backtest of a draft rule over 90 days, then of a second
+    draft over the same days (as in the rule editor, draft after draft)."""
+    from portcontrol.accounts.models import User
+    from portcontrol.risk.actions import do_backtest_rule
+    from portcontrol.risk.models import Rule
+
+    analyst = User.objects.get(username="baku.analyst")
+    seconds = []
+    for code, expression in (("BENCH1", 'reefer and origin_country in ["EC", "CO"]'),
+                             ("BENCH2", "value_below_pct > 30")):
+        rule = Rule.objects.create(unit=unit, code=code, expression=expression, weight=0.3,
+                                   description=code, created_by=analyst)
+        t = time.monotonic()
+        do_backtest_rule(acting_user=analyst, rule=rule, days=90, until=until)
+        seconds.append(round(time.monotonic() - t, 2))
+    return seconds
 
 
 def _record_outcomes(unit, since: date, until: date, n: int) -> None:
@@ -193,7 +215,8 @@ def main() -> None:
           "to two weeks ahead, with the history before it")
     for backend, f in figures.items():
         print(f"{backend}: loaded in {f['load_seconds']} s; peak RSS {f['peak_rss_mb']:,} MB; "
-              f"weeks of history kept {f['kept_weeks_mb']:,} MB")
+              f"weeks of history kept {f['kept_weeks_mb']:,} MB; backtests of two drafts over "
+              f"90 days: {f['backtests'][0]:.2f} s, then {f['backtests'][1]:.2f} s")
         names = ("first run", "same day again", "after 20 outcomes", "next day")
         for name, run in zip(names, f["runs"], strict=False):
             stages = ", ".join(f"{k} {v:.2f}" for k, v in run["stages"].items())

@@ -16,12 +16,11 @@ from portcontrol.audit.log import record as audit
 from portcontrol.core.errors import InvalidValue, PermissionDenied
 from portcontrol.engine.backtest import backtest_many
 from portcontrol.engine.features import build
-from portcontrol.engine.rules import RuleError, validate
 from portcontrol.engine.rules import Rule as EngineRule
+from portcontrol.engine.rules import RuleError, validate
 
-from .frames import lines_for_units
+from .history import history_for, lines_kept
 from .models import Rule
-from .history import history_for
 from .pipeline import UNIT_COLUMN, engine_rule
 from .queries import can_approve_rules, can_write_rules
 
@@ -73,7 +72,7 @@ def do_save_rule(*, acting_user: User, unit: Unit, data: dict[str, Any],
 
 
 def history_with_outcomes(unit: Unit, days: int, until: date) -> pl.DataFrame:
-    frame = lines_for_units([unit.pk], since=until - timedelta(days=days), until=until)
+    frame = lines_kept(unit, until - timedelta(days=days), until)
     if frame.height == 0:
         return frame
     history = history_for(unit, until - timedelta(days=days))

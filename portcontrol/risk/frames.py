@@ -209,6 +209,11 @@ def _columns() -> list[str]:
         "port_of_call", "transshipment_ports", "seals", "reefer", "eta", "arrival_date"]
 
 
+def no_lines() -> pl.DataFrame:
+    """A frame of lines_for_units' columns and no row."""
+    return pl.DataFrame(schema=_schema())
+
+
 def _schema() -> dict[str, pl.DataType]:
     out: dict[str, pl.DataType] = {}
     for name in _columns():

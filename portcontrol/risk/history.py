@@ -1,23 +1,24 @@
-"""A unit's History (the engine's summary of its year before the first day scored), kept by
-the process between scoring runs and made again only where the year changed.
+"""What a process keeps of a unit's past, a calendar week at a time, and reads again only
+where it changed: the History (the engine's summary of the year before the first day
+scored) for scoring runs, and the lines of the last days for backtests.
 
-Scoring runs after every intake, and the year of lines is the largest read of a run. The year
-is cut into calendar weeks (Monday to Sunday; the first and last clipped to the year), and the
-process keeps the engine's HistoryPart of each week under a stamp of what it was made from:
-how many containers arrived in that week on how many bills, the last id of their places on
-the bills and the latest receipt of the bills (a new or amended bill adds places), and how
-many of the containers have an outcome and how many a find. A run reads only the weeks whose stamp is
+The days are cut into calendar weeks (Monday to Sunday; the first and last clipped to the
+period), and what is kept of a week is kept under a stamp of what it was made from: how
+many containers arrived in that week, the last id of their places on the bills and the
+latest receipt of the bills (a new or amended bill adds places), and how many of the
+containers have an outcome and how many a find. A run reads only the weeks whose stamp is
 new: the next day, the two clipped weeks at the ends of the year; after an outcome is
-recorded, its week. The year's History is made of the parts (engine.features.History.
-from_parts: exactly the History of all their lines) and kept too, until a stamp or the day
-changes.
+recorded, its week. The year's History is made of the weeks' parts (engine.features.
+History.from_parts: exactly the History of all their lines) and kept too, until a stamp or
+the day changes.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 import polars as pl
 from django.db.models import Count, IntegerField, Max, Sum
@@ -29,7 +30,7 @@ from portcontrol.core.kept import MISSING, Kept
 from portcontrol.engine.features import History, HistoryPart
 from portcontrol.manifests.models import ConsignmentContainer
 
-from .frames import arriving, lines_for_units
+from .frames import arriving, lines_for_units, no_lines
 
 HISTORY_DAYS = 365
 KEPT_UNITS = 8  # as many as watchlist indexes: one per unit the task worker scores
@@ -38,6 +39,10 @@ Stamp = tuple[Any, ...]
 
 _HISTORIES: Kept[History] = Kept(KEPT_UNITS)
 _PARTS: Kept[HistoryPart] = Kept(KEPT_UNITS * (HISTORY_DAYS // 7 + 2))
+# Weeks of lines kept for backtests: 90 days (the usual backtest) of two units. A week of a
+# busy port's lines is tens of megabytes; a longer backtest reads the rest each time.
+_LINES: Kept[pl.DataFrame] = Kept(2 * 14)
+T = TypeVar("T")
 
 
 def history_for(unit: Unit, before: date) -> History:
@@ -51,18 +56,52 @@ def history_for(unit: Unit, before: date) -> History:
     kept = _HISTORIES.get(whole)
     if kept is not MISSING:
         return kept  # type: ignore[return-value]
-    parts: dict[date, HistoryPart] = {}
+    parts = _weekly(unit, weeks, stamps, _PARTS, _part, HistoryPart)
+    return _HISTORIES.put(whole, History.from_parts(parts))
+
+
+def lines_kept(unit: Unit, since: date, until: date) -> pl.DataFrame:
+    """The unit's container lines arriving from `since` to `until`, as
+    frames.lines_for_units reads them, kept by the process a week at a time under the weeks'
+    stamps: an analyst backtests draft after draft over the same days, and reading those
+    days was nearly all of each backtest. Only weeks that changed are read again."""
+    weeks = weeks_of(since, until)
+    frames = _weekly(unit, weeks, _stamps(unit, since, until), _LINES, _same, no_lines)
+    return pl.concat(frames).sort("container_id") if frames else no_lines()
+
+
+def _part(lines: pl.DataFrame) -> HistoryPart:
+    labels = lines.filter(pl.col("seizure")).select("container_number", "voyage_id", "seizure")
+    return HistoryPart.from_frame(lines, labels=labels if labels.height else None)
+
+
+def _same(lines: pl.DataFrame) -> pl.DataFrame:
+    return lines
+
+
+def _weekly(unit: Unit, weeks: list[Week], stamps: dict[date, Stamp], kept: Kept[T],
+            make: Callable[[pl.DataFrame], T], nothing: Callable[[], T]) -> list[T]:
+    """Per week, in order, what `make` makes of its lines, kept under the week's stamp. Weeks
+    kept are not read, nor weeks without containers (`nothing()`); the others are read in
+    runs of consecutive weeks, one read each."""
+    made: dict[date, T] = {}
     missing: list[Week] = []
-    for week, key in zip(weeks, keys, strict=True):
-        part = HistoryPart() if key[3] is None else _PARTS.get(key)  # none arrived: no read
-        if part is MISSING:
+    for week in weeks:
+        stamp = stamps.get(week[0])
+        got = nothing() if stamp is None else kept.get((unit.pk, *week, stamp))
+        if got is MISSING:
             missing.append(week)
         else:
-            parts[week[0]] = part  # type: ignore[assignment]
+            made[week[0]] = got  # type: ignore[assignment]
     for run in _runs(missing):
-        for week, part in _read(unit, run).items():
-            parts[week[0]] = _PARTS.put((unit.pk, *week, stamps.get(week[0])), part)
-    return _HISTORIES.put(whole, History.from_parts([parts[first] for first, _ in weeks]))
+        first, last = run[0][0], run[-1][1]
+        lines = lines_for_units([unit.pk], since=first, until=last)
+        # a voyage's lines are placed on its arrival day; one calling twice may have it outside
+        day = pl.col("arrival_date").clip(first, last)
+        for week in run:
+            key = (unit.pk, *week, stamps.get(week[0]))
+            made[week[0]] = kept.put(key, make(lines.filter(day.is_between(*week))))
+    return [made[first] for first, _ in weeks]
 
 
 def weeks_of(since: date, until: date) -> list[Week]:
@@ -117,22 +156,8 @@ def _runs(weeks: list[Week]) -> list[list[Week]]:
     return runs
 
 
-def _read(unit: Unit, run: list[Week]) -> dict[Week, HistoryPart]:
-    """The parts of consecutive weeks, from one read of their lines."""
-    first, last = run[0][0], run[-1][1]
-    lines = lines_for_units([unit.pk], since=first, until=last)
-    # a voyage's lines are placed on its arrival day; one calling twice may have it outside
-    day = pl.col("arrival_date").clip(first, last)
-    parts = {}
-    for week in run:
-        chunk = lines.filter(day.is_between(*week))
-        labels = chunk.filter(pl.col("seizure")).select("container_number", "voyage_id",
-                                                        "seizure")
-        parts[week] = HistoryPart.from_frame(chunk, labels=labels if labels.height else None)
-    return parts
-
-
 def forget() -> None:
     """Drop what the process keeps (tests start from nothing)."""
     _HISTORIES.clear()
     _PARTS.clear()
+    _LINES.clear()

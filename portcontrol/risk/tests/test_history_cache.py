@@ -17,7 +17,7 @@ from portcontrol.manifests.models import Container
 from portcontrol.risk import history as risk_history
 from portcontrol.risk import pipeline
 from portcontrol.risk.frames import lines_for_units
-from portcontrol.risk.history import history_for, weeks_of
+from portcontrol.risk.history import history_for, lines_kept, weeks_of
 from portcontrol.risk.models import Outcome
 from portcontrol.testing.records import container_number, record
 
@@ -186,3 +186,23 @@ def test_an_amended_bill_reads_its_week_again(baku, reads):
     assert reads[2:] == [WEEK_OF_OCT_20]
     assert after.table("origin_hs").filter(pl.col("hs4") == "0901")["n"].to_list() == [1]
     _same(after, _whole_year(baku, TODAY))
+
+
+def test_backtest_lines_are_kept_and_read_again_only_where_they_changed(baku, reads):
+    since, until = date(2026, 10, 1), TODAY
+    kept = lines_kept(baku, since, until)
+    assert_frame_equal(kept, lines_for_units([baku.pk], since=since, until=until))
+    count = len(reads)
+    assert_frame_equal(lines_kept(baku, since, until), kept)
+    assert len(reads) == count  # the same days again: nothing read
+    _arrive("PAST3", "MSCU900004", "2026-10-21T06:00:00Z")
+    again = lines_kept(baku, since, until)
+    assert reads[count:] == [WEEK_OF_OCT_20]
+    assert container_number("MSCU900004") in again["container_number"]
+    assert_frame_equal(again, lines_for_units([baku.pk], since=since, until=until))
+
+
+def test_no_lines_kept_for_days_without_containers(baku, reads):
+    nothing = lines_kept(baku, date(2026, 1, 1), date(2026, 2, 1))
+    assert nothing.height == 0 and nothing.schema == lines_for_units([baku.pk]).schema
+    assert reads == []
