@@ -145,7 +145,7 @@ class History:
 class HistoryPart:
     """What the lines of some days add to a History, kept so that a History of a year can be
     made again the next day from the parts of the days it still covers plus the new day's,
-    without reading the year's lines again (risk.pipeline keeps a part per week).
+    without reading the year's lines again (risk.history keeps a part per week).
 
     Counts are kept as counts and summed; each party's bills as (party, bill, found) rows
     with their first and last arrival, so a bill is counted once whichever parts it is in;

@@ -1,5 +1,5 @@
 """A History made of parts (the lines of some days each) is exactly the History of all their
-lines: risk.pipeline keeps a part per week and makes the year's History from them."""
+lines: risk.history keeps a part per week and makes the year's History from them."""
 
 from __future__ import annotations
 
