@@ -112,16 +112,24 @@ def import_outcomes(text: str, *, unit: Unit, source: str, acting_user: Any) -> 
             old = existing.get(container_id)
             if old is None:
                 new.append(Outcome(container_id=container_id, unit=unit, inspected=True,
-                                   seizure=row.seizure, kind=row.kind))
-            elif (old.inspected, old.seizure, old.kind) != (True, row.seizure, row.kind):
-                before[str(container_id)] = {"inspected": old.inspected,
-                                             "seizure": old.seizure, "kind": old.kind}
-                old.inspected, old.seizure, old.kind = True, row.seizure, row.kind
+                                   seizure=row.seizure, kind=row.kind,
+                                   inspected_on=row.inspected_on))
+                continue
+            # a row without a day leaves the day already recorded
+            day = row.inspected_on or old.inspected_on
+            if (old.inspected, old.seizure, old.kind, old.inspected_on) != (
+                    True, row.seizure, row.kind, day):
+                before[str(container_id)] = {
+                    "inspected": old.inspected, "seizure": old.seizure, "kind": old.kind,
+                    "inspected_on": old.inspected_on and old.inspected_on.isoformat()}
+                old.inspected, old.seizure, old.kind, old.inspected_on = (
+                    True, row.seizure, row.kind, day)
                 changed.append(old)
             else:
                 report.unchanged += 1
         Outcome.objects.bulk_create(new, batch_size=CHUNK)
-        Outcome.objects.bulk_update(changed, ["inspected", "seizure", "kind"], batch_size=CHUNK)
+        Outcome.objects.bulk_update(changed, ["inspected", "seizure", "kind", "inspected_on"],
+                                    batch_size=CHUNK)
         report.new, report.updated = len(new), len(changed)
         report.finds = sum(o.seizure for o in new) + sum(o.seizure for o in changed)
         if new or changed:
@@ -131,8 +139,8 @@ def import_outcomes(text: str, *, unit: Unit, source: str, acting_user: Any) -> 
     return report
 
 
-EXPORT_COLUMNS = ("unit", "container_number", "voyage_id", "arrival_date", "result", "kind",
-                  "recorded_at")
+EXPORT_COLUMNS = ("unit", "container_number", "voyage_id", "arrival_date", "inspected_on",
+                  "result", "kind", "recorded_at")
 
 
 def outcome_export_rows(unit_ids: frozenset[int]) -> Iterator[tuple[Any, ...]]:
@@ -141,12 +149,13 @@ def outcome_export_rows(unit_ids: frozenset[int]) -> Iterator[tuple[Any, ...]]:
     corrected in a spreadsheet can be imported again."""
     rows = list(Outcome.objects.filter(unit_id__in=unit_ids, inspected=True).values_list(
         "unit__code", "container__number", "container__voyage__voyage_ref",
-        "container__voyage_id", "seizure", "kind", "recorded_at"))
+        "container__voyage_id", "inspected_on", "seizure", "kind", "recorded_at"))
     days = _first_days({r[3] for r in rows})
-    for code, number, voyage, voyage_id, seizure, kind, recorded in sorted(
+    for code, number, voyage, voyage_id, inspected_on, seizure, kind, recorded in sorted(
             rows, key=lambda r: (r[0], days.get(r[3]) or date.min, r[1], r[2])):
         day = days.get(voyage_id)
         yield (code, number, voyage, day.isoformat() if day else "",
+               inspected_on.isoformat() if inspected_on else "",
                "found" if seizure else "nothing", kind, recorded.isoformat(timespec="seconds"))
 
 

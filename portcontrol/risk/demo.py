@@ -57,15 +57,16 @@ def simulate_past(ground_truth: Path, since: date, before: date, seed: int = 0
     past = (Assessment.objects.filter(arrival_date__gte=since, arrival_date__lt=before)
             .order_by("container_id")
             .values_list("container_id", "container__number", "container__voyage__voyage_ref",
-                         "unit_id", "channel", "selection_reason"))
+                         "unit_id", "channel", "selection_reason", "arrival_date"))
     rng = np.random.default_rng(seed)
     rows, random_picks = [], 0
-    for (pk, number, voyage, unit, channel, reason), u in zip(past, rng.random(len(past)),
-                                                               strict=True):
+    for (pk, number, voyage, unit, channel, reason, day), u in zip(
+            past, rng.random(len(past)), strict=True):
         kind = planted.get((number, voyage))
         if channel != Assessment.Channel.GREEN or (kind and u < TIP_OFF_SHARE):
+            # inspected the day the ship arrived
             rows.append(Outcome(container_id=pk, unit_id=unit, inspected=True,
-                                seizure=bool(kind), kind=kind or ""))
+                                seizure=bool(kind), kind=kind or "", inspected_on=day))
             random_picks += reason == RANDOM_PICK
     Outcome.objects.bulk_create(rows, ignore_conflicts=True)
     return {"inspections": len(rows), "finds": sum(r.seizure for r in rows),

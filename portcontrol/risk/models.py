@@ -124,6 +124,9 @@ class Outcome(models.Model):
     inspected = models.BooleanField(_("inspected"), default=True)
     seizure = models.BooleanField(_("something found"), default=False)
     kind = models.CharField(_("kind"), max_length=40, blank=True)
+    # The day of the inspection when known (an imported history names it; recorded_at is
+    # only when PortControl learnt the result).
+    inspected_on = models.DateField(_("inspected on"), null=True, blank=True)
     recorded_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

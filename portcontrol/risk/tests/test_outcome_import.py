@@ -171,8 +171,24 @@ def test_the_same_file_twice_changes_nothing_and_a_correction_is_audited(org, ar
     assert (outcome.seizure, outcome.kind) == (True, "precursors")
     record = AuditRecord.objects.filter(action="risk.outcomes_import").latest("id")
     assert record.before == {str(outcome.container_id): {"inspected": True, "seizure": False,
-                                                         "kind": ""}}
+                                                         "kind": "", "inspected_on": None}}
     assert record.after["updated"] == 1 and record.unit_id == baku(org).pk
+
+
+def test_the_inspection_day_is_kept_and_corrected_like_the_result(org, arrivals):
+    dated = HEADER + f"{ONCE},,2026-11-03,nothing,\n"
+    assert import_outcomes(dated, unit=baku(org), source="f", acting_user="cli").new == 1
+    assert Outcome.objects.get().inspected_on == date(2026, 11, 3)
+    # the same day again, or no day at all: nothing changes, the day stays
+    for text in (dated, HEADER + f"{ONCE},,,nothing,\n"):
+        again = import_outcomes(text, unit=baku(org), source="g", acting_user="cli")
+        assert (again.updated, again.unchanged) == (0, 1)
+        assert Outcome.objects.get().inspected_on == date(2026, 11, 3)
+    moved = import_outcomes(HEADER + f"{ONCE},,04.11.2026,nothing,\n", unit=baku(org),
+                            source="h", acting_user="cli")
+    assert moved.updated == 1 and Outcome.objects.get().inspected_on == date(2026, 11, 4)
+    record = AuditRecord.objects.filter(action="risk.outcomes_import").latest("id")
+    assert next(iter(record.before.values()))["inspected_on"] == "2026-11-03"
 
 
 def test_two_lines_that_disagree_keep_the_first_and_report_the_second(org, arrivals):
@@ -290,7 +306,8 @@ def test_a_file_without_its_columns_is_refused_on_the_page(org, arrivals, login)
 def test_the_export_reads_back_as_already_recorded_and_shows_only_visible_units(
         org, arrivals, login):
     from django.urls import reverse
-    import_outcomes(HEADER + f"{BOX},MSCU-9321483-001E,,found,cocaine\n{ONCE},,,nothing,\n",
+    import_outcomes(HEADER + f"{BOX},MSCU-9321483-001E,,found,cocaine\n"
+                    f"{ONCE},,2026-11-02,nothing,\n",
                     unit=baku(org), source="f", acting_user="cli")
     poti = org["poti.officer"].unit
     Outcome.objects.create(container_id=arrivals[(POTI_BOX, "CMAU-9299343-112E")], unit=poti,
@@ -299,11 +316,11 @@ def test_the_export_reads_back_as_already_recorded_and_shows_only_visible_units(
     assert response.status_code == 200 and "attachment" in response["Content-Disposition"]
     text = response.content.decode()
     rows = list(csv.reader(text.splitlines()))
-    assert rows[0] == ["unit", "container_number", "voyage_id", "arrival_date", "result",
-                       "kind", "recorded_at"]
-    assert [r[:6] for r in rows[1:]] == [
-        ["pcu-baku", BOX, "MSCU-9321483-001E", "2026-09-01", "found", "cocaine"],
-        ["pcu-baku", ONCE, "MSCU-9321483-002E", "2026-11-01", "nothing", ""]]
+    assert rows[0] == ["unit", "container_number", "voyage_id", "arrival_date", "inspected_on",
+                       "result", "kind", "recorded_at"]
+    assert [r[:7] for r in rows[1:]] == [
+        ["pcu-baku", BOX, "MSCU-9321483-001E", "2026-09-01", "", "found", "cocaine"],
+        ["pcu-baku", ONCE, "MSCU-9321483-002E", "2026-11-01", "2026-11-02", "nothing", ""]]
     again = import_outcomes(text, unit=baku(org), source="export.csv", acting_user="cli")
     assert (again.rows, again.unchanged, again.rejected) == (2, 2, 0)
     assert again.ignored_columns == ["unit", "arrival_date", "recorded_at"]

@@ -19,6 +19,7 @@ def test_demo_builds_units_manifests_rules_watchlists_and_targets(tmp_path):
     assert "baku.officer" in text and "programme.admin" in text
     assert Container.objects.count() == 3000
     assert Outcome.objects.filter(seizure=True).exists()
+    assert not Outcome.objects.filter(inspected_on__isnull=True).exists()  # each has its day
     assert Rule.objects.filter(status="active").count() >= 2
     assert Watchlist.objects.exists()
     assert Assessment.objects.filter(channel="red").exists()
