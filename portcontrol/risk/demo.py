@@ -15,8 +15,12 @@ from portcontrol.engine.selection import RANDOM_PICK
 
 from .actions import do_backtest_rule, do_decide_rule, do_save_rule, do_submit_rule
 from .actions_watchlists import do_import_watchlist
-from .learning import (TrainingRefused, do_decide_model_version, do_submit_model_version,
-                       do_train_model_version)
+from .learning import (
+    TrainingRefused,
+    do_decide_model_version,
+    do_submit_model_version,
+    do_train_model_version,
+)
 from .models import Assessment, ModelVersion, Outcome, Rule, UnitRiskSettings
 from .pipeline import score_unit
 

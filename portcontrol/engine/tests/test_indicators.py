@@ -15,7 +15,6 @@ from portcontrol.engine.scoring import ScoringConfig, explain
 
 from .helpers import CONFIG, frame, history, line, number, past
 
-
 # A box declared empty: no goods line.
 EMPTY = {"full_empty": "E", "hs_code": None, "goods_description": None, "packages": None,
          "package_type": None, "goods_gross_kg": None, "goods_net_kg": None, "value": None,

@@ -23,9 +23,15 @@ from portcontrol.manifests.clones import _runs
 from portcontrol.manifests.columnar import store_lines, with_hashes_and_keys
 from portcontrol.manifests.fingerprint import content_hash, frame_hashes
 from portcontrol.manifests.loading import do_load_records
+from portcontrol.manifests.models import (
+    Consignment,
+    ConsignmentContainer,
+    ConsignmentVersion,
+    Container,
+    GoodsItem,
+    Party,
+)
 from portcontrol.manifests.store import party_key
-from portcontrol.manifests.models import (Consignment, ConsignmentContainer, ConsignmentVersion,
-                                         Container, GoodsItem, Party)
 
 
 @pytest.fixture(scope="module")

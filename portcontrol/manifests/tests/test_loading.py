@@ -4,8 +4,13 @@ import pytest
 
 from portcontrol.audit.models import AuditRecord
 from portcontrol.manifests.loading import do_load_records
-from portcontrol.manifests.models import (Consignment, ConsignmentVersion, Container, GoodsItem,
-                                         Party)
+from portcontrol.manifests.models import (
+    Consignment,
+    ConsignmentVersion,
+    Container,
+    GoodsItem,
+    Party,
+)
 from portcontrol.testing.records import BAKU_CONTAINER, modified, record, sample_records
 
 pytestmark = pytest.mark.django_db

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import copy
 from datetime import date, timedelta
+from itertools import pairwise
 
 import polars as pl
 import pytest
@@ -90,7 +91,7 @@ def test_a_year_has_its_days_in_exactly_one_week():
     weeks = weeks_of(TODAY - timedelta(days=365), TODAY - timedelta(days=1))
     days = sum((last - first).days + 1 for first, last in weeks)
     assert days == 365 and len(weeks) == 53
-    assert all(b[0] == a[1] + timedelta(days=1) for a, b in zip(weeks, weeks[1:]))
+    assert all(b[0] == a[1] + timedelta(days=1) for a, b in pairwise(weeks))
 
 
 def test_a_second_run_reuses_the_history(baku, reads):

@@ -11,8 +11,13 @@ from django.urls import reverse
 
 from portcontrol.core.errors import InvalidValue, PermissionDenied
 from portcontrol.generator import generate
-from portcontrol.risk.actions import (do_backtest_rule, do_decide_rule, do_retire_rule,
-                                      do_save_rule, do_submit_rule)
+from portcontrol.risk.actions import (
+    do_backtest_rule,
+    do_decide_rule,
+    do_retire_rule,
+    do_save_rule,
+    do_submit_rule,
+)
 from portcontrol.risk.models import Assessment, Outcome, Rule, UnitRiskSettings
 
 pytestmark = pytest.mark.django_db
