@@ -51,8 +51,7 @@ def history_for(unit: Unit, before: date) -> History:
     since, until = before - timedelta(days=HISTORY_DAYS), before - timedelta(days=1)
     weeks = weeks_of(since, until)
     stamps = _stamps(unit, since, until)
-    keys = [(unit.pk, first, last, stamps.get(first)) for first, last in weeks]
-    whole = (unit.pk, before, tuple(k[3] for k in keys))
+    whole = (unit.pk, before, tuple(stamps.get(first) for first, _ in weeks))
     kept = _HISTORIES.get(whole)
     if kept is not MISSING:
         return kept  # type: ignore[return-value]
