@@ -17,12 +17,11 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
-from common import peak_rss_mb  # benchmarks/common.py
+from common import on_backends, peak_rss_mb, run_child  # benchmarks/common.py
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -79,24 +78,6 @@ def child(csv_path: str, database_url: str) -> None:
     }))
 
 
-def run_backend(name: str, url: str, csv_path: Path) -> dict:
-    out = subprocess.run([sys.executable, __file__, "--child", str(csv_path), url],
-                         capture_output=True, text=True, cwd=ROOT)
-    if out.returncode != 0:
-        raise SystemExit(f"{name} run failed:\n{out.stderr[-3000:]}")
-    return json.loads(out.stdout.strip().splitlines()[-1])
-
-
-def pg_scratch(admin_url: str):
-    import psycopg
-
-    name = f"portcontrol_bench_{os.getpid()}"
-    conn = psycopg.connect(admin_url.replace("postgres://", "postgresql://", 1), autocommit=True)
-    conn.execute(f'CREATE DATABASE "{name}"')
-    base = admin_url.rsplit("/", 1)[0]
-    return conn, name, f"{base}/{name}"
-
-
 def main() -> None:
     if len(sys.argv) > 1 and sys.argv[1] == "--child":
         child(sys.argv[2], sys.argv[3])
@@ -115,16 +96,8 @@ def main() -> None:
         generate(gen, containers=args.containers, seed=args.seed)
         print(f"generated {args.containers:,} containers in {time.monotonic() - t:.1f} s")
         csv_path = gen / "containers.csv"
-        figures = {}
-        if args.backend in ("sqlite", "both"):
-            figures["sqlite"] = run_backend("sqlite", f"sqlite:///{tmp}/bench.sqlite3", csv_path)
-        if args.backend in ("postgres", "both"):
-            conn, name, url = pg_scratch(args.pg_url)
-            try:
-                figures["postgres"] = run_backend("postgres", url, csv_path)
-            finally:
-                conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-                conn.close()
+        figures = on_backends(args.backend, args.pg_url, tmp, lambda name, url: run_child(
+            __file__, [str(csv_path), url], name))
     for backend, f in figures.items():
         rate = f["containers"] / f["store_seconds"] if f["store_seconds"] else 0
         print(f"{backend:9} containers {f['containers']:,}  rejected {f['rejected']}  "

@@ -13,7 +13,8 @@ from the day before the last day to two weeks ahead, with the unit's year of his
 it. The run is repeated in the same process (a second intake the same day), again after
 inspection outcomes were recorded for 20 containers of the week before, then made for the
 next day (its first run): what a process keeps between runs shows there. Then times an
-analyst's backtests of two draft rules over the last 90 days, one after the other. Prints each run's stages (seconds) and containers scored.
+analyst's backtests of two draft rules over the last 90 days, one after the other. Prints
+each run's stages (seconds) and containers scored.
 No assertions: the numbers are for reading.
 """
 
@@ -22,7 +23,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import subprocess
 import sys
 import tempfile
 import time
@@ -30,7 +30,7 @@ from collections import defaultdict
 from datetime import date, timedelta
 from pathlib import Path
 
-from common import peak_rss_mb  # benchmarks/common.py
+from common import on_backends, peak_rss_mb, run_child  # benchmarks/common.py
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -169,15 +169,6 @@ def _watchlist(unit, entries: int) -> None:
                     name="benchmark", source_file="synthetic", acting_user="benchmark")
 
 
-def run_backend(name: str, url: str, csv_path: Path, args: argparse.Namespace) -> dict:
-    out = subprocess.run([sys.executable, __file__, "--child", str(csv_path), url,
-                          str(args.days), str(args.watchlist_entries)],
-                         capture_output=True, text=True, cwd=ROOT)
-    if out.returncode != 0:
-        raise SystemExit(f"{name} run failed:\n{out.stderr[-3000:]}")
-    return json.loads(out.stdout.strip().splitlines()[-1])
-
-
 def main() -> None:
     if len(sys.argv) > 1 and sys.argv[1] == "--child":
         child(sys.argv[2], sys.argv[3], int(sys.argv[4]), int(sys.argv[5]))
@@ -190,8 +181,6 @@ def main() -> None:
     parser.add_argument("--backend", choices=["sqlite", "postgres", "both"], default="both")
     parser.add_argument("--pg-url", default="postgres://postgres@127.0.0.1:5432/postgres")
     args = parser.parse_args()
-    from intake_load_bench import pg_scratch  # benchmarks/intake_load_bench.py
-
     from portcontrol.generator import generate
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -199,17 +188,8 @@ def main() -> None:
         generate(gen, containers=args.containers, seed=args.seed, start=START, days=args.days,
                  destinations={"AZBAK": 1.0})
         csv_path = gen / "containers.csv"
-        figures = {}
-        if args.backend in ("sqlite", "both"):
-            figures["sqlite"] = run_backend("sqlite", f"sqlite:///{tmp}/bench.sqlite3",
-                                            csv_path, args)
-        if args.backend in ("postgres", "both"):
-            conn, name, url = pg_scratch(args.pg_url)
-            try:
-                figures["postgres"] = run_backend("postgres", url, csv_path, args)
-            finally:
-                conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-                conn.close()
+        figures = on_backends(args.backend, args.pg_url, tmp, lambda name, url: run_child(
+            __file__, [str(csv_path), url, str(args.days), str(args.watchlist_entries)], name))
     print(f"{args.containers:,} containers at Baku over {args.days} days; watchlist "
           f"{args.watchlist_entries:,} entries; scoring from the day before the last day "
           "to two weeks ahead, with the history before it")
