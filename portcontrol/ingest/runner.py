@@ -25,7 +25,7 @@ from portcontrol.intake.findings import ERROR, Finding, Outcome
 from portcontrol.intake.tabular import prefetch, records_of
 from portcontrol.manifests.loading import Router
 from portcontrol.manifests.signals import manifests_stored
-from portcontrol.manifests.columnar import store_lines, with_hashes_and_keys
+from portcontrol.manifests.columnar import KnownParties, store_lines, with_hashes_and_keys
 from portcontrol.manifests.models import (Consignment, ConsignmentContainer, Container,
                                           GoodsItem, Party, PortCall, Voyage)
 from portcontrol.manifests.rawsql import refresh_statistics
@@ -105,7 +105,7 @@ class _Run:
         self.frames: list[pl.DataFrame] = []
         self.frame_lines = 0
         self.group_offset = 0
-        self.known_parties: dict[tuple[int, str, str, str], int] = {}
+        self.known_parties = KnownParties()
 
     def file(self, path: Path, name: str) -> None:
         self.result.files += 1

@@ -29,7 +29,15 @@ from .clones import flag_clones
 from .fingerprint import frame_hashes
 from .models import Consignment, ConsignmentContainer, Container, GoodsItem
 from .rawsql import RawWriter
-from .store import Item, StoreCounts, _dec, ensure_parties, ensure_voyages, party_key, store_batch
+from .store import (
+    Item,
+    StoreCounts,
+    _dec,
+    ensure_party_frame,
+    ensure_voyages,
+    party_key,
+    store_batch,
+)
 
 ROLES = (("shipper", "shipper"), ("consignee", "consignee"), ("notify", "notify_party"))
 GOODS_COLUMNS = ("hs_code", "goods_description", "packages", "package_type", "goods_gross_kg",
@@ -37,23 +45,20 @@ GOODS_COLUMNS = ("hs_code", "goods_description", "packages", "package_type", "go
 _IDS = pl.Int64
 T = TypeVar("T")
 KNOWN_PARTIES_MAX = 250_000  # parties remembered across the batches of one job
-PartyAsWritten = tuple[int, str, str, str]  # (unit, name, address, country)
 
 
 def store_lines(lines: pl.DataFrame, *, acting_user: Any, source: str,
-                known_parties: dict[PartyAsWritten, int] | None = None) -> StoreCounts:
+                known_parties: KnownParties | None = None) -> StoreCounts:
     """Store clean lines (a frame of read_csv_frames' shape plus `unit_id`) in one
     transaction with one audit record. `_g` numbers the bills of lading.
 
-    `known_parties` ((unit, name, address, country) -> id) may be kept by the caller across
-    the batches of one job: parties repeat from batch to batch, and each one known is a
-    look-up saved. Parties are never deleted by intake, so a remembered id stays valid; if
-    this batch fails, its transaction and what it added to `known_parties` are undone."""
+    `known_parties` may be kept by the caller across the batches of one job; if this batch
+    fails, its transaction and what it added to `known_parties` are undone."""
     counts = StoreCounts()
     if lines.height == 0:
         return counts
     amended_records: list[Item] = []
-    known = {} if known_parties is None else known_parties
+    known = KnownParties() if known_parties is None else known_parties
     try:
         with transaction.atomic():
             lock_chain()
@@ -162,46 +167,76 @@ def _classify(bills: pl.DataFrame, lines: pl.DataFrame,
     return latest.filter(pl.col("old_hash").is_null()).drop("old_hash"), amended
 
 
-def _parties(bills: pl.DataFrame, writer: RawWriter,
-             known: dict[PartyAsWritten, int]) -> pl.DataFrame:
+class KnownParties:
+    """Parties as written (unit, name, address, country) and their ids, remembered across
+    the batches of one job: parties repeat from batch to batch, and each one known is a
+    look-up saved. Parties are never deleted by intake, so a remembered id stays valid.
+    Forgets everything when it would outgrow `limit` (memory stays bounded), and when a
+    batch fails (its transaction, and the ids of the parties it inserted, are void)."""
+
+    def __init__(self, limit: int = KNOWN_PARTIES_MAX):
+        self.limit = limit
+        self.frame = pl.DataFrame(schema={**_AS_WRITTEN, "party_pk": _IDS})
+
+    def __len__(self) -> int:
+        return self.frame.height
+
+    def ids(self) -> set[int]:
+        return set(self.frame.get_column("party_pk").to_list())
+
+    def clear(self) -> None:
+        self.frame = self.frame.clear()
+
+    def lookup(self, parties: pl.DataFrame) -> pl.DataFrame:
+        """`parties` (distinct, as written) with `party_pk`, null where not known."""
+        return _as_written_join(parties, self.frame)
+
+    def add(self, parties: pl.DataFrame) -> None:
+        self.frame = pl.concat([self.frame, parties.select(*_AS_WRITTEN, "party_pk")])
+
+
+_AS_WRITTEN = {"unit_id": _IDS, "name": pl.String, "address": pl.String, "country": pl.String}
+
+
+def _as_written_join(frame: pl.DataFrame, parties: pl.DataFrame) -> pl.DataFrame:
+    """`frame` with the `party_pk` of `parties` (as written, with ids) on its rows, in order."""
+    return frame.join(parties.select(*_AS_WRITTEN, "party_pk"), on=list(_AS_WRITTEN),
+                      how="left", maintain_order="left", nulls_equal=True)
+
+
+def _parties(bills: pl.DataFrame, writer: RawWriter, known: KnownParties) -> pl.DataFrame:
     """Per bill, the party id of each role (null where the role is empty).
 
-    `known` maps (unit, name, address, country) as written to the party's id: a party seen
-    in an earlier batch of the job costs no look-up. It is emptied when it reaches
-    KNOWN_PARTIES_MAX, to keep memory bounded. Keys come from the lines when
-    with_hashes_and_keys put them there, else they are computed here."""
+    Keys come from the lines when with_hashes_and_keys put them there, else they are
+    computed here, for the parties `known` does not hold."""
     keyed = "shipper_key" in bills.columns  # with_hashes_and_keys computed the keys
     triples = pl.concat([
         bills.select("unit_id", name=f"{role}_name", address=f"{role}_address",
                      country=f"{role}_country",
                      key=pl.col(f"{role}_key") if keyed else pl.lit(None, dtype=pl.String))
         for role, _ in ROLES
-    ]).filter(pl.col("name") != "").unique(["unit_id", "name", "address", "country"])
-    rows = triples.drop("key").rows()
-    new = [i for i, t in enumerate(rows) if t not in known]
-    if new:
-        if len(known) + len(new) > KNOWN_PARTIES_MAX:
+    ]).filter(pl.col("name") != "").unique(list(_AS_WRITTEN), maintain_order=True)
+    table = known.lookup(triples)
+    new = table.filter(pl.col("party_pk").is_null()).drop("party_pk")
+    if new.height:
+        if len(known) + new.height > known.limit:
             known.clear()
-            new = list(range(len(rows)))
-        given = triples.get_column("key").to_list()
-        wanted: dict[tuple[int, str], dict[str, str]] = {}
-        keys = []
-        for i in new:
-            unit, name, address, country = rows[i]
-            key = (unit, given[i] or party_key(name, address, country))
-            wanted.setdefault(key, {"name": name, "address": address, "country": country})
-            keys.append(key)
-        ids = ensure_parties(wanted, writer)
-        known.update((rows[i], ids[k]) for i, k in zip(new, keys, strict=True))
-    table = triples.select("unit_id", "name", "address", "country", party_pk=pl.Series(
-        [known[t] for t in rows], dtype=_IDS))
+            new, table = triples, table.clear()  # every party of the batch looked up
+        if not keyed:
+            new = new.with_columns(key=pl.Series([party_key(*t) for t in new.select(
+                "name", "address", "country").iter_rows()], dtype=pl.String))
+        ids = ensure_party_frame(new, writer)
+        new = new.join(ids, on=["unit_id", "key"], how="left", maintain_order="left")
+        known.add(new)
+        table = pl.concat([table.filter(pl.col("party_pk").is_not_null()),
+                           new.select(table.columns)])
+    table = table.drop("key")
     out = bills.select("_g")
     for role, column in ROLES:
         named = bills.select("_g", "unit_id", name=f"{role}_name", address=f"{role}_address",
                              country=f"{role}_country")
-        out = out.with_columns(named.join(table, on=["unit_id", "name", "address", "country"],
-                                          how="left", maintain_order="left")
-                               .get_column("party_pk").alias(column))
+        out = out.with_columns(_as_written_join(named, table).get_column("party_pk")
+                               .alias(column))
     return out
 
 

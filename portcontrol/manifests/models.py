@@ -184,7 +184,9 @@ class Container(models.Model):
             # Scoped search filters unit_id IN (...) AND number = ...: the number index is
             # selective enough, and clone detection needs it across units.
             models.Index(fields=["number"], name="container_number_idx"),
-            models.Index(fields=["unit", "created_at"], name="container_unit_created_idx"),
+            # No (unit, created_at) index: searches start from the number, a voyage's boxes
+            # from the (voyage, number) constraint, and scoring from the port calls; it was
+            # a write per container at intake for no query (docs/decisions/0004, item 8).
         ]
 
     def __str__(self) -> str:

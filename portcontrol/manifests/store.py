@@ -18,7 +18,7 @@ from functools import lru_cache
 from typing import Any
 
 import polars as pl
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from portcontrol.audit.log import lock_chain
@@ -36,7 +36,7 @@ from .models import (
     PortCall,
     Voyage,
 )
-from .rawsql import RawWriter, db_datetime, select_in, select_pairs
+from .rawsql import ARRAY_CHUNK, RawWriter, db_datetime, select_in, select_pairs
 
 
 @dataclass
@@ -151,33 +151,63 @@ def _ensure_parties(items: list[Item], writer: RawWriter) -> dict[tuple[int, str
 
 def ensure_parties(wanted: dict[tuple[int, str], dict[str, str]],
                    writer: RawWriter) -> dict[tuple[int, str], int]:
-    """Ids of the parties keyed (unit, party_key), inserting those not yet known.
+    """Ids of the parties keyed (unit, party_key), inserting those not yet known (the record
+    path's form of ensure_party_frame)."""
+    if not wanted:
+        return {}
+    frame = pl.DataFrame(
+        [(u, k, p["name"], p.get("address", ""), p.get("country", ""), p.get("identifier", ""))
+         for (u, k), p in wanted.items()],
+        schema={"unit_id": pl.Int64, **{c: pl.String for c in PARTY_COLUMNS}}, orient="row")
+    ids = ensure_party_frame(frame, writer)
+    return {(u, k): pk for u, k, pk in ids.iter_rows()}
+
+
+PARTY_COLUMNS = ("key", "name", "address", "country", "identifier")
+
+
+def ensure_party_frame(wanted: pl.DataFrame, writer: RawWriter) -> pl.DataFrame:
+    """(unit_id, key, party_pk) for the parties of `wanted` (unit_id, key, name, address,
+    country and, optionally, identifier; the first row of a (unit, key) describes it),
+    inserting those not yet stored.
 
     Looked up unit by unit, so that the (unit, key) index answers each key: a look-up by key
     alone made the database walk the whole index, per key, on large tables."""
-    by_unit: dict[int, list[str]] = defaultdict(list)
-    for unit, key in wanted:
-        by_unit[unit].append(key)
-    found: dict[tuple[int, str], int] = {}
-    for unit, keys in by_unit.items():
-        found.update({(unit, k): pk for k, pk in select_in(
-            f'SELECT "key", id FROM {Party._meta.db_table} '  # noqa: S608
-            'WHERE unit_id = %s AND "key" IN ({marks})', keys, fixed=[unit])})
-    missing = sorted(((k, p) for k, p in wanted.items() if k not in found),
-                     key=lambda item: item[0])  # in index order: see columnar.store_lines
-    if not missing:
+    wanted = wanted.unique(["unit_id", "key"], keep="first", maintain_order=True)
+    found = pl.DataFrame(
+        [(unit, key, pk) for (unit,), part in wanted.group_by("unit_id", maintain_order=True)
+         for key, pk in _stored_keys(int(unit), part.get_column("key").to_list())],
+        schema={"unit_id": pl.Int64, "key": pl.String, "party_pk": pl.Int64}, orient="row")
+    # in index order: see columnar.store_lines
+    missing = wanted.join(found, on=["unit_id", "key"], how="anti").sort("unit_id", "key")
+    if missing.height == 0:
         return found
-    ids = writer.allocate_ids(Party, len(missing))
-    first_seen = RawWriter.db_value(Party, "first_seen", timezone.now())
-    writer.insert_frame(Party, pl.DataFrame(
-        [(pk, u, k, p["name"][:200], p.get("address", "")[:300], p.get("country", ""),
-          p.get("identifier", "")[:60], first_seen)
-         for pk, ((u, k), p) in zip(ids, missing, strict=True)],
-        schema={"id": pl.Int64, "unit": pl.Int64, "key": pl.String, "name": pl.String,
-                "address": pl.String, "country": pl.String, "identifier": pl.String,
-                "first_seen": pl.String}, orient="row"))
-    found.update({k: pk for pk, (k, _) in zip(ids, missing, strict=True)})
-    return found
+    ids = pl.Series("party_pk", writer.allocate_ids(Party, missing.height), dtype=pl.Int64)
+    identifier = pl.col("identifier") if "identifier" in missing.columns else pl.lit("")
+    writer.insert_frame(Party, missing.select(
+        id=ids, unit=pl.col("unit_id"), key=pl.col("key"), name=pl.col("name").str.slice(0, 200),
+        address=pl.col("address").str.slice(0, 300), country=pl.col("country"),
+        identifier=identifier.str.slice(0, 60),
+        first_seen=pl.lit(RawWriter.db_value(Party, "first_seen", timezone.now()))))
+    return pl.concat([found, missing.select("unit_id", "key", ids)])
+
+
+def _stored_keys(unit: int, keys: list[str]) -> list[tuple[str, int]]:
+    """(key, id) of the unit's parties among `keys` (party_key's hex digests)."""
+    table = Party._meta.db_table
+    if connection.vendor != "postgresql":
+        return select_in(f'SELECT "key", id FROM {table} '  # noqa: S608
+                         'WHERE unit_id = %s AND "key" IN ({marks})', keys, fixed=[unit])
+    # The keys as one comma-separated text (hex digests hold no comma): the driver quoted
+    # them one by one as an array, which cost more than the look-up.
+    out: list[tuple[str, int]] = []
+    with connection.cursor() as cur:
+        for start in range(0, len(keys), ARRAY_CHUNK):
+            cur.execute(f'SELECT "key", id FROM {table} WHERE unit_id = %s '  # noqa: S608
+                        "AND \"key\" = ANY(string_to_array(%s, ','))",
+                        [unit, ",".join(keys[start:start + ARRAY_CHUNK])])
+            out.extend(cur.fetchall())
+    return out
 
 
 @dataclass

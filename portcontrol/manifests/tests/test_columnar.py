@@ -20,7 +20,7 @@ from portcontrol.intake import read, read_csv_frames
 from portcontrol.intake.tabular import records_of
 from portcontrol.manifests import columnar
 from portcontrol.manifests.clones import _runs
-from portcontrol.manifests.columnar import store_lines, with_hashes_and_keys
+from portcontrol.manifests.columnar import KnownParties, store_lines, with_hashes_and_keys
 from portcontrol.manifests.fingerprint import content_hash, frame_hashes
 from portcontrol.manifests.loading import do_load_records
 from portcontrol.manifests.models import (
@@ -202,7 +202,11 @@ def test_over_long_identifiers_are_rejected_not_crashing_the_batch(org, generate
 
 
 def clean_lines(path: Path, unit_id: int) -> pl.DataFrame:
-    frames = [clean for clean, _flagged in read_csv_frames(path)]
+    # `_g` numbers the bills of one block: numbered on across blocks, as the runner does
+    frames, offset = [], 0
+    for clean, _flagged in read_csv_frames(path):
+        frames.append(clean.with_columns(pl.col("_g") + offset))
+        offset += int(clean.get_column("_g").max() or 0) + 1
     return pl.concat(frames).with_columns(unit_id=pl.lit(unit_id, dtype=pl.Int64))
 
 
@@ -213,10 +217,10 @@ def test_parties_are_remembered_per_unit_and_forgotten_when_a_batch_fails(
     bills = lines.get_column("_g").unique(maintain_order=True).to_list()
     first = lines.filter(pl.col("_g").is_in(bills[: len(bills) // 2]))
     second = lines.filter(pl.col("_g").is_in(bills[len(bills) // 2:]))
-    known: dict = {}
+    known = KnownParties()
     store_lines(first, acting_user=None, source="first", known_parties=known)
     parties = Party.objects.count()
-    assert parties and known and set(known.values()) <= set(Party.objects.values_list(
+    assert parties and len(known) and known.ids() <= set(Party.objects.values_list(
         "id", flat=True))
 
     def broken(*args, **kwargs):
@@ -225,7 +229,7 @@ def test_parties_are_remembered_per_unit_and_forgotten_when_a_batch_fails(
     with pytest.raises(RuntimeError):
         store_lines(second, acting_user=None, source="second", known_parties=known)
     # The failed batch's parties were rolled back; ids remembered for them would be void.
-    assert known == {} and Party.objects.count() == parties
+    assert len(known) == 0 and Party.objects.count() == parties
     monkeypatch.undo()
     store_lines(second, acting_user=None, source="second", known_parties=known)
     store_lines(first.with_columns(unit_id=pl.lit(poti, dtype=pl.Int64)), acting_user=None,
@@ -237,6 +241,26 @@ def test_parties_are_remembered_per_unit_and_forgotten_when_a_batch_fails(
                 & set(Consignment.objects.filter(unit_id=baku).values_list("shipper",
                                                                             flat=True)))
     assert Consignment.objects.count() == len(bills) + len(bills) // 2
+
+
+def test_a_full_party_memory_forgets_and_every_bill_still_gets_its_own_parties(
+        org, generated):
+    baku = org["baku.officer"].unit_id
+    lines = clean_lines(generated, baku)
+    bills = lines.get_column("_g").unique(maintain_order=True).to_list()
+    known = KnownParties(limit=5)  # far fewer than one batch's parties
+    for part in (bills[: len(bills) // 3], bills[len(bills) // 3:]):
+        store_lines(lines.filter(pl.col("_g").is_in(part)), acting_user=None, source="job",
+                    known_parties=known)
+        assert len(known) <= max(5, 3 * len(part))
+    keys = list(Party.objects.values_list("unit_id", "key"))
+    assert len(keys) == len(set(keys))
+    # each bill's shipper is the party written on its lines
+    written = {(v, bl): name for v, bl, name in lines.select(
+        "voyage_id", "bl_number", "shipper_name").unique(["voyage_id", "bl_number"]).iter_rows()}
+    stored = {(v, bl): name for v, bl, name in Consignment.objects.values_list(
+        "voyage__voyage_ref", "bl_number", "shipper__name")}
+    assert stored == written
 
 
 def test_hashes_computed_ahead_are_the_ones_the_store_computes(generated):
