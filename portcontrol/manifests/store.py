@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
@@ -203,7 +202,7 @@ def _stored_keys(unit: int, keys: list[str]) -> list[tuple[str, int]]:
     out: list[tuple[str, int]] = []
     with connection.cursor() as cur:
         for start in range(0, len(keys), ARRAY_CHUNK):
-            cur.execute(f'SELECT "key", id FROM {table} WHERE unit_id = %s '  # noqa: S608
+            cur.execute(f'SELECT "key", id FROM {table} WHERE unit_id = %s '
                         "AND \"key\" = ANY(string_to_array(%s, ','))",
                         [unit, ",".join(keys[start:start + ARRAY_CHUNK])])
             out.extend(cur.fetchall())
