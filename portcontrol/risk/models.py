@@ -93,6 +93,10 @@ class Assessment(models.Model):
         YELLOW = "yellow", _("Yellow: documentary check")
         GREEN = "green", _("Green: release")
 
+    # the channel in one word, for tables (the full label is its tooltip)
+    CHANNEL_SHORT = {Channel.RED: _("Red"), Channel.YELLOW: _("Yellow"),
+                     Channel.GREEN: _("Green")}
+
     container = models.OneToOneField(Container, on_delete=models.CASCADE,
                                      related_name="assessment")
     unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+", db_index=False)
@@ -113,6 +117,10 @@ class Assessment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.container_id} {self.channel} {self.risk:.2f}"
+
+    @property
+    def channel_short(self) -> str:
+        return str(self.CHANNEL_SHORT.get(self.channel, self.get_channel_display()))
 
 
 class Outcome(models.Model):

@@ -82,31 +82,42 @@ def index_for(unit: Unit) -> WatchlistIndex | None:
     return _INDEXES.put(key, index)
 
 
+# How a reason names the part of a container's papers that matched (English, Russian).
+ROLE_NAMES = {"shipper": ("shipper", "отправитель"), "consignee": ("consignee", "получатель"),
+              "notify": ("notify party", "уведомляемая сторона"),
+              "container": ("container", "контейнер"), "vessel": ("vessel", "судно")}
+
+
 def screen_frame(frame: pl.DataFrame, index: WatchlistIndex) -> pl.DataFrame:
     """Add watchlist_score and watchlist_explanation_en/_ru: each container's best hit among
-    its parties, its vessel and its own number."""
-    parties, owner = [], []
+    its parties, its vessel and its own number, saying which of them matched, on which list
+    and entry, and why."""
+    parties = []
     for i, row in enumerate(frame.select(
             "container_number", "vessel_imo", *[f"{r}_{c}" for r in ROLES
                                                 for c in ("name", "country")]).iter_rows()):
         number, imo, *names = row
-        parties.append(Party(id=f"{i}:container", name="", container_number=number,
-                             imo_number=imo or None))
-        owner.append(i)
+        if number:
+            parties.append(Party(id=f"{i}:container", name="", container_number=number))
+        if imo:
+            parties.append(Party(id=f"{i}:vessel", name="", imo_number=imo))
         for k, role in enumerate(ROLES):
             name, country = names[2 * k], names[2 * k + 1]
             if name:
                 parties.append(Party(id=f"{i}:{role}", name=name, country=country or None))
-                owner.append(i)
+    lists = dict(Watchlist.objects.filter(pk__in={
+        int(e.id.split(":", 1)[0]) for e in index.entries}).values_list("pk", "name"))
     best: dict[int, tuple[float, str, str]] = {}
     for match in Screener(index, workers=0).screen_batch(parties):
-        i = int(match.name_id.split(":", 1)[0])
-        role = match.name_id.split(":", 1)[1]
-        text_en = f"{role} matches watchlist entry {match.matched_name!r}: {match.explanation_en}"
-        text_ru = f"{role}: совпадение со списком наблюдения «{match.matched_name}»: " \
-                  f"{match.explanation_ru}"
-        if match.score > best.get(i, (0.0, "", ""))[0]:
-            best[i] = (match.score, text_en, text_ru)
+        i, role = match.name_id.split(":", 1)
+        if match.score <= best.get(int(i), (0.0, "", ""))[0]:
+            continue
+        listed, entry = match.watchlist_id.split(":", 1)
+        name = lists.get(int(listed), listed)
+        role_en, role_ru = ROLE_NAMES[role]
+        best[int(i)] = (match.score,
+                        f"{role_en} on list '{name}' (entry {entry}): {match.explanation_en}",
+                        f"{role_ru} в списке «{name}» (запись {entry}): {match.explanation_ru}")
     n = frame.height
     return frame.with_columns(
         pl.Series("watchlist_score", [best.get(i, (0.0,))[0] for i in range(n)],

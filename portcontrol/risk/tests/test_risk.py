@@ -19,6 +19,7 @@ from portcontrol.risk.actions import (
     do_submit_rule,
 )
 from portcontrol.risk.models import Assessment, Outcome, Rule, UnitRiskSettings
+from portcontrol.testing.records import BAKU_CONTAINER
 
 pytestmark = pytest.mark.django_db
 DRAFT = {"code": "reefer-check", "description": "Reefer with dry goods",
@@ -146,6 +147,9 @@ def test_intake_scores_and_targets_respect_capacity_and_scope(login, org, loaded
     upcoming = client.get(reverse("targets")).content.decode()
     assert "Targets arriving from" in upcoming
     assert top.container.number in page
+    # the channel in one word; its full meaning as the tooltip
+    assert (f'<span class="badge {top.channel}" title="{top.get_channel_display()}">'
+            f'{top.channel.capitalize()}</span>') in page
     response = client.get(reverse("container_detail", args=[top.container_id]))
     assert response.status_code == 200
     detail = response.content.decode()
@@ -225,7 +229,6 @@ def test_random_selections_record_their_probability(org, loaded):
 def test_imported_watchlist_raises_the_risk_of_a_listed_consignee(org, manifests, tmp_path):
     from portcontrol.risk.models import Watchlist
     from portcontrol.risk.pipeline import score_unit
-    from portcontrol.testing.records import BAKU_CONTAINER
 
     listed = tmp_path / "list.csv"
     listed.write_text("id,name,kind,country,aliases\n"
@@ -242,8 +245,35 @@ def test_imported_watchlist_raises_the_risk_of_a_listed_consignee(org, manifests
     assessment = Assessment.objects.get(container__number=BAKU_CONTAINER)
     kinds = {r["kind"] for r in assessment.reasons}
     assert "watchlist" in kinds
-    text = next(r["text_en"] for r in assessment.reasons if r["kind"] == "watchlist")
-    assert "consignee" in text
+    reason = next(r for r in assessment.reasons if r["kind"] == "watchlist")
+    # which party, on which list and entry, why; in Russian too, with nothing left in English
+    assert reason["text_en"].startswith("watchlist match: consignee on list 'national' "
+                                        "(entry W1): name matches")
+    assert reason["text_ru"].startswith("совпадение со списком наблюдения: получатель в списке "
+                                        "«national» (запись W1): имя совпадает")
+    assert "consignee" not in reason["text_ru"]
+
+
+@pytest.mark.parametrize(("row", "en", "ru"), [
+    ("V1,MSC ANNA,vessel,,IMO 9321483", "vessel on list 'ships' (entry V1): IMO number 9321483",
+     "судно в списке «ships» (запись V1): номер ИМО 9321483"),
+    (f"C1,{BAKU_CONTAINER},container,,",
+     f"container on list 'ships' (entry C1): container number {BAKU_CONTAINER}",
+     f"контейнер в списке «ships» (запись C1): номер контейнера {BAKU_CONTAINER}"),
+])
+def test_a_listed_vessel_or_container_is_named_as_such_in_the_reason(org, manifests, tmp_path,
+                                                                      row, en, ru):
+    from portcontrol.risk.pipeline import score_unit
+
+    listed = tmp_path / "list.csv"
+    listed.write_text(f"id,name,kind,country,aliases\n{row}\n", encoding="utf-8")
+    call_command("import_watchlist", str(listed), "--unit", "pcu-baku", "--name", "ships",
+                 stdout=io.StringIO())
+    score_unit(baku(org), since=date(2026, 11, 23), until=date(2026, 11, 25))
+    assessment = Assessment.objects.get(container__number=BAKU_CONTAINER)
+    reason = next(r for r in assessment.reasons if r["kind"] == "watchlist")
+    assert reason["text_en"] == f"watchlist match: {en} matches exactly"
+    assert reason["text_ru"] == f"совпадение со списком наблюдения: {ru} совпадает"
 
 
 def test_import_watchlist_on_the_command_line_records_the_time_but_no_user(org, tmp_path):
