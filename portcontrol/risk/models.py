@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import get_language
 
 from portcontrol.accounts.models import Unit
 from portcontrol.manifests.models import Container
@@ -68,6 +69,13 @@ class Rule(models.Model):
 
     def __str__(self) -> str:
         return f"{self.code} ({self.get_status_display()})"
+
+    @property
+    def localized_description(self) -> str:
+        """The description in the reader's language (Russian when written, else English)."""
+        if self.description_ru and get_language() and get_language().startswith("ru"):
+            return self.description_ru
+        return self.description
 
 
 class ScoringRun(models.Model):

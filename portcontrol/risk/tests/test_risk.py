@@ -126,6 +126,20 @@ def test_officer_cannot_write_rules_and_other_country_cannot_see_them(login, org
                      data={**DRAFT, "code": "x"})
 
 
+def test_the_rule_list_reads_in_the_language_chosen(login, org):
+    do_save_rule(acting_user=org["baku.analyst"], unit=baku(org), data=DRAFT)
+    do_save_rule(acting_user=org["baku.analyst"], unit=baku(org),
+                 data={**DRAFT, "code": "english-only", "description": "Written in English",
+                       "description_ru": ""})
+    client = login(org["baku.analyst"])
+    english = client.get(reverse("rules")).content.decode()
+    assert "Reefer with dry goods" in english and "Рефконтейнер" not in english
+    client.post(reverse("set_language"), {"language": "ru", "next": "/rules/"})
+    russian = client.get(reverse("rules")).content.decode()
+    assert "Рефконтейнер с сухим грузом" in russian and "Reefer with dry goods" not in russian
+    assert "Written in English" in russian  # no Russian text: the English one, not nothing
+
+
 def test_rule_form_shows_the_error_position(login, org):
     client = login(org["baku.analyst"])
     response = client.post(reverse("rule_new"), {**{k: v or "" for k, v in DRAFT.items()},
