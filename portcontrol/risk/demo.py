@@ -42,39 +42,51 @@ DEMO_RULES = [
 def simulate_past(ground_truth: Path, since: date, before: date, seed: int = 0
                   ) -> dict[str, int]:
     """The units' past from `since` to the day before `before`, as they would have worked
-    it: every container scored and selected (each unit's active rules, capacity and
-    exploration share), the red and yellow ones inspected, and some of the planted cases
-    the selection missed inspected on a tip-off (no selection probability: such a container
-    stands for itself). Planted cases that were inspected were found. Returns the number of
-    inspections, finds and random picks inspected."""
+    it, day after day: each day's containers scored and selected (each unit's active rules,
+    capacity and exploration share, the days before as history), the red and yellow ones
+    inspected that day, and some of the planted cases the selection missed inspected on a
+    tip-off (no selection probability: such a container stands for itself). Planted cases
+    that were inspected were found, and their finds are history for the days after. Returns
+    the number of inspections, finds and random picks inspected.
+
+    Scored all at once, the first day's history would have served every day: nothing known
+    about any party, route or price, nearly every risk 0, the selection made of random
+    picks alone."""
     planted = {}
     with open(ground_truth, encoding="utf-8") as fh:
         for row in csv.DictReader(fh):
             planted[(row["container_number"], row["voyage_id"])] = row["kind"]
-    for unit in Unit.objects.exclude(ports=""):
+    units = list(Unit.objects.exclude(ports=""))
+    for unit in units:
         # A tenth of the inspections drawn at random (the default is a fiftieth): enough
         # random picks in three weeks for the hit-rate estimates and the model's
         # calibration to have something to stand on.
         UnitRiskSettings.objects.get_or_create(
             unit=unit, defaults={"exploration_share": DEMO_EXPLORATION_SHARE})
-        score_unit(unit, since=since, until=before - timedelta(days=1), seed=seed)
-    past = (Assessment.objects.filter(arrival_date__gte=since, arrival_date__lt=before)
-            .order_by("container_id")
-            .values_list("container_id", "container__number", "container__voyage__voyage_ref",
-                         "unit_id", "channel", "selection_reason", "arrival_date"))
     rng = np.random.default_rng(seed)
-    rows, random_picks = [], 0
-    for (pk, number, voyage, unit, channel, reason, day), u in zip(
-            past, rng.random(len(past)), strict=True):
-        kind = planted.get((number, voyage))
-        if channel != Assessment.Channel.GREEN or (kind and u < TIP_OFF_SHARE):
-            # inspected the day the ship arrived
-            rows.append(Outcome(container_id=pk, unit_id=unit, inspected=True,
-                                seizure=bool(kind), kind=kind or "", inspected_on=day))
-            random_picks += reason == RANDOM_PICK
-    Outcome.objects.bulk_create(rows, ignore_conflicts=True)
-    return {"inspections": len(rows), "finds": sum(r.seizure for r in rows),
-            "random_picks": random_picks}
+    inspections = finds = random_picks = 0
+    day = since
+    while day < before:
+        for unit in units:
+            score_unit(unit, since=day, until=day, seed=seed)
+        rows = []
+        for pk, number, voyage, unit_id, channel, reason in (
+                Assessment.objects.filter(arrival_date=day).order_by("container_id")
+                .values_list("container_id", "container__number",
+                             "container__voyage__voyage_ref", "unit_id", "channel",
+                             "selection_reason")):
+            kind = planted.get((number, voyage))
+            u = rng.random()
+            if channel != Assessment.Channel.GREEN or (kind and u < TIP_OFF_SHARE):
+                # inspected the day the ship arrived
+                rows.append(Outcome(container_id=pk, unit_id=unit_id, inspected=True,
+                                    seizure=bool(kind), kind=kind or "", inspected_on=day))
+                random_picks += reason == RANDOM_PICK
+        Outcome.objects.bulk_create(rows, ignore_conflicts=True)
+        inspections += len(rows)
+        finds += sum(r.seizure for r in rows)
+        day += timedelta(days=1)
+    return {"inspections": inspections, "finds": finds, "random_picks": random_picks}
 
 
 def demo_watchlist(out_dir: Path, unit: Unit, acting_user: User | None) -> int:

@@ -30,5 +30,12 @@ def test_demo_builds_units_manifests_rules_watchlists_and_targets(tmp_path):
     assert past.filter(selection_reason="random", container__outcome__inspected=True).exists()
     assert not past.filter(channel__in=["red", "yellow"], container__outcome__isnull=True) \
         .exists()
+    # Day after day, each with the days before as history: every unit's past selection
+    # was made mostly on risk, not of random picks alone (scored all at once, the first
+    # day's empty history gave nearly every container a risk of 0).
+    for unit in past.values_list("unit", flat=True).distinct():
+        picks = past.filter(unit=unit, channel__in=["red", "yellow"])
+        assert picks.filter(selection_reason="risk").count() > \
+            picks.filter(selection_reason="random").count()
     call_command("demo", "--containers", "3000", "--out", str(tmp_path), stdout=io.StringIO())
     assert Container.objects.count() == 3000
