@@ -1,6 +1,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from portcontrol.web.widgets import DayInput
+
 from .models import Rule, UnitRiskSettings
 
 
@@ -11,8 +13,8 @@ class RuleForm(forms.ModelForm):
                   "valid_from", "valid_to"]
         widgets = {
             "expression": forms.Textarea(attrs={"rows": 4, "class": "mono"}),
-            "valid_from": forms.DateInput(attrs={"type": "date"}),
-            "valid_to": forms.DateInput(attrs={"type": "date"}),
+            "valid_from": DayInput(),
+            "valid_to": DayInput(),
         }
 
     def __init__(self, *args, **kwargs):
@@ -34,7 +36,7 @@ class DecisionForm(forms.Form):
 
 class DayForm(forms.Form):
     day = forms.DateField(label=_("Arrival day"), required=False,
-                          widget=forms.DateInput(attrs={"type": "date"}))
+                          widget=DayInput())
 
 
 class SelectionSettingsForm(forms.ModelForm):

@@ -1,12 +1,14 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from portcontrol.web.widgets import DayInput
+
 
 class HitRateForm(forms.Form):
     unit = forms.TypedChoiceField(label=_("Unit"), coerce=int)
     since = forms.DateField(label=_("Arrivals from"),
-                            widget=forms.DateInput(attrs={"type": "date"}))
-    until = forms.DateField(label=_("to"), widget=forms.DateInput(attrs={"type": "date"}))
+                            widget=DayInput())
+    until = forms.DateField(label=_("to"), widget=DayInput())
 
     def __init__(self, *args, units=(), **kwargs):
         super().__init__(*args, **kwargs)

@@ -31,10 +31,12 @@ def _units(user: User) -> list[Unit]:
 
 
 def _form(request, units: list[Unit]) -> HitRateForm:
-    """The request's choice over defaults: the user's own unit (else the first visible one)
-    and the last 30 days."""
+    """The request's choice over defaults: the user's own unit when it works a port (a
+    national coordinator's headquarters does not: then the first visible unit that does;
+    else the first visible one) and the last 30 days."""
     today = timezone.localdate()
-    own = next((u for u in units if u.pk == request.user.unit_id), units[0])
+    own = next((u for u in units if u.pk == request.user.unit_id and u.ports), None) or next(
+        (u for u in units if u.ports), units[0])
     data = {"unit": own.pk, "since": today - timedelta(days=DEFAULT_DAYS - 1), "until": today}
     data.update({k: v for k, v in request.GET.items() if k in data and v})
     return HitRateForm(data, units=units)

@@ -202,6 +202,10 @@ def test_the_national_coordinator_chooses_among_the_units_of_the_country(org, lo
     assert "PCU Karachi" not in page
     karachi = org["karachi.officer"].unit.pk
     assert report_page(client, unit=karachi).status_code == 404
+    # without a choice: a unit that works a port (the headquarters works none), not the HQ
+    first = report_page(client).content.decode()
+    assert f'<option value="{baku_unit(org).pk}" selected>' in first
+    assert 'id="scored">12<' in first
 
 
 def test_the_programme_administrator_sees_no_figures(org, login):

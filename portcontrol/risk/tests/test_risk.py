@@ -140,6 +140,24 @@ def test_the_rule_list_reads_in_the_language_chosen(login, org):
     assert "Written in English" in russian  # no Russian text: the English one, not nothing
 
 
+@pytest.mark.parametrize("language", ["en", "ru"])
+def test_dates_on_forms_are_written_as_a_date_picker_reads_them(login, org, language):
+    """Django writes a date in the language's format (30.10.2026 in Russian); a browser date
+    input shows that as empty, and saving the rule as it was shown lost its validity."""
+    rule = do_save_rule(acting_user=org["baku.analyst"], unit=baku(org),
+                        data={**DRAFT, "valid_from": date(2026, 12, 1),
+                              "valid_to": date(2027, 3, 31)})
+    client = login(org["baku.analyst"])
+    client.post(reverse("set_language"), {"language": language, "next": "/rules/"})
+    form = client.get(reverse("rule_edit", args=[rule.pk])).content.decode()
+    assert 'value="2026-12-01"' in form and 'value="2027-03-31"' in form
+    report = client.get(reverse("report_hit_rate"), {"since": "2026-10-30",
+                                                     "until": "2026-11-28"}).content.decode()
+    assert 'value="2026-10-30"' in report and 'value="2026-11-28"' in report
+    targets = client.get(reverse("targets"), {"day": "2026-11-24"}).content.decode()
+    assert 'value="2026-11-24"' in targets
+
+
 def test_rule_form_shows_the_error_position(login, org):
     client = login(org["baku.analyst"])
     response = client.post(reverse("rule_new"), {**{k: v or "" for k, v in DRAFT.items()},
