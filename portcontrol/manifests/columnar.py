@@ -168,15 +168,19 @@ def _classify(bills: pl.DataFrame, lines: pl.DataFrame,
 
 
 class KnownParties:
-    """Parties as written (unit, name, address, country) and their ids, remembered across
-    the batches of one job: parties repeat from batch to batch, and each one known is a
-    look-up saved. Parties are never deleted by intake, so a remembered id stays valid.
-    Forgets everything when it would outgrow `limit` (memory stays bounded), and when a
-    batch fails (its transaction, and the ids of the parties it inserted, are void)."""
+    """The ids of the parties one job has met, by (unit, party key): parties repeat from
+    batch to batch, and each one known is a look-up saved. Parties are never deleted by
+    intake, so a remembered id stays valid. Forgets everything when it would outgrow
+    `limit` (memory stays bounded), and when a batch fails (its transaction, and the ids of
+    the parties it inserted, are void).
+
+    Kept by key, not by the names and addresses as written: text taken from a batch's frame
+    shares that frame's buffers, and remembering it kept every batch's text alive (a tenth
+    more memory over a million lines)."""
 
     def __init__(self, limit: int = KNOWN_PARTIES_MAX):
         self.limit = limit
-        self.frame = pl.DataFrame(schema={**_AS_WRITTEN, "party_pk": _IDS})
+        self.frame = pl.DataFrame(schema=_KNOWN)
 
     def __len__(self) -> int:
         return self.frame.height
@@ -188,27 +192,23 @@ class KnownParties:
         self.frame = self.frame.clear()
 
     def lookup(self, parties: pl.DataFrame) -> pl.DataFrame:
-        """`parties` (distinct, as written) with `party_pk`, null where not known."""
-        return _as_written_join(parties, self.frame)
+        """`parties` (with unit_id and key) with `party_pk`, null where not known."""
+        return parties.join(self.frame, on=["unit_id", "key"], how="left",
+                            maintain_order="left")
 
-    def add(self, parties: pl.DataFrame) -> None:
-        self.frame = pl.concat([self.frame, parties.select(*_AS_WRITTEN, "party_pk")])
+    def add(self, ids: pl.DataFrame) -> None:
+        self.frame = pl.concat([self.frame, ids.select(*_KNOWN)], rechunk=True)
 
 
+_KNOWN = {"unit_id": _IDS, "key": pl.String, "party_pk": _IDS}
 _AS_WRITTEN = {"unit_id": _IDS, "name": pl.String, "address": pl.String, "country": pl.String}
-
-
-def _as_written_join(frame: pl.DataFrame, parties: pl.DataFrame) -> pl.DataFrame:
-    """`frame` with the `party_pk` of `parties` (as written, with ids) on its rows, in order."""
-    return frame.join(parties.select(*_AS_WRITTEN, "party_pk"), on=list(_AS_WRITTEN),
-                      how="left", maintain_order="left", nulls_equal=True)
 
 
 def _parties(bills: pl.DataFrame, writer: RawWriter, known: KnownParties) -> pl.DataFrame:
     """Per bill, the party id of each role (null where the role is empty).
 
     Keys come from the lines when with_hashes_and_keys put them there, else they are
-    computed here, for the parties `known` does not hold."""
+    computed here."""
     keyed = "shipper_key" in bills.columns  # with_hashes_and_keys computed the keys
     triples = pl.concat([
         bills.select("unit_id", name=f"{role}_name", address=f"{role}_address",
@@ -216,21 +216,20 @@ def _parties(bills: pl.DataFrame, writer: RawWriter, known: KnownParties) -> pl.
                      key=pl.col(f"{role}_key") if keyed else pl.lit(None, dtype=pl.String))
         for role, _ in ROLES
     ]).filter(pl.col("name") != "").unique(list(_AS_WRITTEN), maintain_order=True)
+    if not keyed:
+        triples = triples.with_columns(key=pl.Series([party_key(*t) for t in triples.select(
+            "name", "address", "country").iter_rows()], dtype=pl.String))
     table = known.lookup(triples)
     new = table.filter(pl.col("party_pk").is_null()).drop("party_pk")
     if new.height:
         if len(known) + new.height > known.limit:
             known.clear()
             new, table = triples, table.clear()  # every party of the batch looked up
-        if not keyed:
-            new = new.with_columns(key=pl.Series([party_key(*t) for t in new.select(
-                "name", "address", "country").iter_rows()], dtype=pl.String))
         ids = ensure_party_frame(new, writer)
-        new = new.join(ids, on=["unit_id", "key"], how="left", maintain_order="left")
-        known.add(new)
+        known.add(ids)
         table = pl.concat([table.filter(pl.col("party_pk").is_not_null()),
-                           new.select(table.columns)])
-    table = table.drop("key")
+                           new.join(ids, on=["unit_id", "key"], how="left",
+                                    maintain_order="left")])
     out = bills.select("_g")
     for role, column in ROLES:
         named = bills.select("_g", "unit_id", name=f"{role}_name", address=f"{role}_address",
@@ -238,6 +237,12 @@ def _parties(bills: pl.DataFrame, writer: RawWriter, known: KnownParties) -> pl.
         out = out.with_columns(_as_written_join(named, table).get_column("party_pk")
                                .alias(column))
     return out
+
+
+def _as_written_join(frame: pl.DataFrame, parties: pl.DataFrame) -> pl.DataFrame:
+    """`frame` with the `party_pk` of `parties` (as written, with ids) on its rows, in order."""
+    return frame.join(parties.select(*_AS_WRITTEN, "party_pk"), on=list(_AS_WRITTEN),
+                      how="left", maintain_order="left", nulls_equal=True)
 
 
 def _json_list(column: str) -> pl.Expr:
