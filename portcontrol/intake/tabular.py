@@ -55,6 +55,15 @@ LINE_COLS = ("_line", "container_number", "size_type", "seals", "gross_mass_kg",
              "goods_gross_kg", "goods_net_kg", "value", "currency", "origin_country")
 PLAIN = tuple(f for f in FIELDS if f not in (*NUMBER_FIELDS, *INTEGER_FIELDS, *BOOL_FIELDS,
                                               *LIST_FIELDS, "eta", "full_empty"))
+# What every line of one bill of lading must agree on (a record takes it from the first line),
+# and every line of one container within it.
+BILL_FIELDS = tuple(f for f in GROUP_COLS if f not in ("_line", "voyage_id", "bl_number"))
+BOX_FIELDS = ("size_type", "seals", "gross_mass_kg", "vgm_kg", "full_empty", "reefer")
+# Where each one is in a record, for findings.
+_RECORD_PATH = {**{f: f"voyage.{f}" for f in ("vessel_imo", "vessel_name", "vessel_flag",
+                                              "carrier", "port_of_call", "eta")},
+                **{f"{r}_{p}": f"parties.{r}.{p}" for r in ("shipper", "consignee", "notify")
+                   for p in ("name", "address", "country")}}
 
 
 T = TypeVar("T")
@@ -199,22 +208,23 @@ class TableIntake:
     def run(self, batches: Iterable[pl.DataFrame]) -> Iterator[Outcome]:
         """Outcomes in input order. The polars work (reading; flags and splitting) runs one
         batch ahead in two threads, so it overlaps the Python work of building records."""
-        for clean, flagged, lossy in prefetch(self._split(batches)):
-            yield from self._outcomes(clean, flagged, lossy)
+        for clean, flagged, lossy, conflicts in prefetch(self._split(batches)):
+            yield from self._outcomes(clean, flagged, lossy, conflicts)
 
     def checked(self, batches: Iterable[pl.DataFrame],
                 ) -> Iterator[tuple[pl.DataFrame, list[Outcome]]]:
         """Per batch: the clean lines as a typed frame (canonical values; `_g` numbers the
         bills of lading, `_line` is the line) and the Outcomes of the flagged B/Ls."""
-        for clean, flagged, lossy in prefetch(self._split(batches)):
+        for clean, flagged, lossy, conflicts in prefetch(self._split(batches)):
             ids = flagged.get_column("_g").unique(maintain_order=True).to_list()
-            yield clean, [self._check(rec, lines, g in lossy) for g, (rec, lines) in
-                          zip(ids, _build(flagged, flagged=True), strict=True)]
+            yield clean, [self._check(rec, lines, g in lossy, conflicts.get(g, ()))
+                          for g, (rec, lines) in zip(ids, _build(flagged, flagged=True),
+                                                     strict=True)]
 
     def _split(self, batches: Iterable[pl.DataFrame],
-               ) -> Iterator[tuple[pl.DataFrame, pl.DataFrame, set[int]]]:
-        """(clean lines, flagged lines, B/Ls with replaced bytes) per batch; the B/L cut by a
-        batch edge is carried over to the next batch."""
+               ) -> Iterator[tuple[pl.DataFrame, pl.DataFrame, set[int], Conflicts]]:
+        """(clean lines, flagged lines, B/Ls with replaced bytes, lines that disagree) per
+        batch; the B/L cut by a batch edge is carried over to the next batch."""
         carry: pl.DataFrame | None = None
         for raw in prefetch(batches):  # the file is read a block ahead of the checks
             if raw.height == 0:
@@ -228,14 +238,14 @@ class TableIntake:
             yield _partition(_group(carry))
 
     def _outcomes(self, clean_frame: pl.DataFrame, flagged_frame: pl.DataFrame,
-                  lossy: set[int]) -> Iterator[Outcome]:
+                  lossy: set[int], conflicts: Conflicts) -> Iterator[Outcome]:
         if flagged_frame.height == 0:  # the usual batch: nothing to merge
             for rec, _lines in _build(clean_frame):
                 yield Outcome(rec, [])
             return
         order = clean_frame.get_column("_g").unique(maintain_order=True).to_list()
         flagged_ids = flagged_frame.get_column("_g").unique(maintain_order=True).to_list()
-        checked = [(g, self._check(rec, lines, g in lossy))
+        checked = [(g, self._check(rec, lines, g in lossy, conflicts.get(g, ())))
                    for g, (rec, lines) in zip(flagged_ids, _build(flagged_frame,
                                                                    flagged=True))]
         i = 0
@@ -247,14 +257,29 @@ class TableIntake:
         for _g, outcome in checked[i:]:
             yield outcome
 
-    def _check(self, raw: dict[str, Any], lines: list[int], lossy: bool) -> Outcome:
+    def _check(self, raw: dict[str, Any], lines: list[int], lossy: bool,
+               conflicts: Iterable[Conflict] = ()) -> Outcome:
         where = {f"containers[{i}]": f"{self.unit} {n}" for i, n in enumerate(lines[1:])}
         clean, findings = validate_record(raw, self.ref, source=self.source,
                                           location=f"{self.unit} {lines[0]}", locations=where)
+        key = str(raw["bl_number"] or "")
         if lossy:
-            findings.append(Finding(self.source, f"{self.unit} {lines[0]}", str(raw["bl_number"]
-                                    or ""), "", "encoding", "Bytes that are not valid in the "
-                                    "file's encoding were replaced by \ufffd.", WARNING))
+            findings.append(Finding(self.source, f"{self.unit} {lines[0]}", key, "",
+                                    "encoding", "Bytes that are not valid in the file's "
+                                    "encoding were replaced by \ufffd.", WARNING))
+        for field, box, value, first, line, other in conflicts:
+            # The record holds the first line's value: the other would be lost unseen.
+            path = _RECORD_PATH.get(field, field)
+            if box is not None:
+                boxes = [c["container_number"] for c in raw["containers"]]
+                path = f"containers[{boxes.index(box) if box in boxes else 0}].{field}"
+            whose = f"container {box} of bill" if box is not None else "bill"
+            findings.append(Finding(
+                self.source, f"{self.unit} {line}", key, path, "lines_disagree",
+                f"The lines of {whose} {key} disagree on {field}: {self.unit} {first} has "
+                f"{value!r}, {self.unit} {line} has {other!r}. Every line of a bill of "
+                "lading must repeat the same value (or leave it empty)."))
+            clean = None
         return Outcome(clean, findings, None if clean is not None else raw)
 
 
@@ -270,11 +295,83 @@ def _group(frame: pl.DataFrame) -> pl.DataFrame:
     return frame.with_columns(_g=new.cum_sum().cast(pl.Int64))
 
 
-def _partition(frame: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame, set[int]]:
-    frame = frame.with_columns(_gflag=pl.col("_flag").any().over("_g"))
+# (field, container number or None, first value, its line, the other value's line, the value)
+Conflict = tuple[str, str | None, str, int, int, str]
+Conflicts = dict[int, list[Conflict]]
+
+
+def _partition(frame: pl.DataFrame
+               ) -> tuple[pl.DataFrame, pl.DataFrame, set[int], Conflicts]:
+    # (the shifts first: inside the window they would run once per B/L)
+    frame = frame.with_columns(_differs=_may_disagree()).with_columns(
+        _gflag=(pl.col("_flag") | pl.col("_differs")).any().over("_g"))
     lossy = set(frame.filter(pl.col("_lossy")).get_column("_g").to_list())
-    return (_clean_frame(frame.filter(~pl.col("_gflag"))),
-            _best_frame(frame.filter(pl.col("_gflag"))), lossy)
+    flagged = frame.filter(pl.col("_gflag"))
+    differing = flagged.filter(pl.col("_differs").any().over("_g"))
+    conflicts: Conflicts = {}
+    if differing.height:
+        conflicts = _disagreements(differing)
+        flagged = flagged.with_columns(*_filled(flagged, BILL_FIELDS, ["_g"]),
+                                       *_filled(flagged, BOX_FIELDS, ["_g", "container_number"]))
+    return (_clean_frame(frame.filter(~pl.col("_gflag"))), _best_frame(flagged), lossy,
+            conflicts)
+
+
+def _may_disagree() -> pl.Expr:
+    """Whether a line differs from the line before it in what both must share: the B/L's
+    fields when it is the same B/L, the container's when it is also the same container (a
+    B/L's lines are consecutive, and so are a container's, as _build reads them). Column by
+    column against the shifted column: a tenth of a second over a million lines, where a
+    hash per line compared within each B/L took over a second. Such B/Ls take the slow
+    path, which finds what really differs (_disagreements) and what a line left empty
+    (_filled)."""
+    def changed(fields: tuple[str, ...]) -> pl.Expr:
+        return pl.any_horizontal([pl.col(f).ne_missing(pl.col(f).shift(1)) for f in fields])
+    same_bill = pl.col("_g") == pl.col("_g").shift(1)
+    same_box = same_bill & (pl.col("container_number") == pl.col("container_number").shift(1))
+    return ((same_bill & changed(BILL_FIELDS)) | (same_box & changed(BOX_FIELDS))
+            ).fill_null(False)
+
+
+def _filled(frame: pl.DataFrame, fields: tuple[str, ...], over: list[str]) -> list[pl.Expr]:
+    """A value left empty on a line taken from the next line of its B/L (or container) that
+    has one: the record reads the first line, which may be the one left empty."""
+    exprs = []
+    for f in fields:
+        exprs.append(pl.col(f).backward_fill().over(over))
+        if _t(f) in frame.columns:
+            typed = pl.when(pl.col(f).is_null()).then(None).otherwise(pl.col(_t(f)))
+            typed = typed.backward_fill().over(over)
+            if f in LIST_FIELDS:
+                typed = typed.fill_null(pl.lit([], dtype=pl.List(pl.String)))
+            exprs.append(typed.alias(_t(f)))
+    return exprs
+
+
+def _disagreements(flagged: pl.DataFrame) -> Conflicts:
+    """Per B/L, the fields its lines give different values (case and spacing aside; an empty
+    cell agrees with anything), with the first line of each value."""
+    out: Conflicts = {}
+    for fields, over in ((BILL_FIELDS, ["_g"]), (BOX_FIELDS, ["_g", "container_number"])):
+        for field in fields:
+            text = pl.col(field).cast(pl.String)
+            same = text.str.strip_chars().str.replace_all(r"\s+", " ").str.to_uppercase()
+            if field in (*NUMBER_FIELDS, *INTEGER_FIELDS, *BOOL_FIELDS, "eta"):
+                same = pl.coalesce(pl.col(_t(field)).cast(pl.String), same)  # 5 and 5.0
+            elif field == "seals":  # in any order
+                same = pl.col(_t(field)).list.sort().list.join(_JOIN).str.to_uppercase()
+            found = flagged.select("_g", "_line", "container_number", text.alias("v"),
+                                   same.alias("k")).filter(pl.col("k").is_not_null())
+            found = found.filter(pl.col("k").n_unique().over(over) > 1)
+            if found.height == 0:
+                continue
+            for keys, lines in found.group_by(over, maintain_order=True):
+                first = lines.row(0, named=True)
+                other = lines.filter(pl.col("k") != first["k"]).row(0, named=True)
+                out.setdefault(int(keys[0]), []).append(
+                    (field, keys[1] if len(over) > 1 else None, first["v"], first["_line"],
+                     other["_line"], other["v"]))
+    return out
 
 
 def prefetch(items: Iterator[T], depth: int = 1) -> Iterator[T]:

@@ -287,3 +287,108 @@ def test_frames_for_bulk_loaders_hold_the_same_bills(generated, tmp_path):
     assert len(outcomes) == sum(1 for o in records if o.findings)
     assert numbers == [c["container_number"] for o in records if not o.findings
                        for c in o.record["containers"]]
+
+
+def _one_bill_two_lines(generated: Path, tmp_path: Path, changes: dict[str, str | None],
+                        *, same_container: bool = False) -> tuple[Path, str]:
+    """The generator's first bill with at least two lines, its second line changed, written
+    with the three bills after it (which stay clean)."""
+    frame = pl.read_csv(generated / "containers.csv", infer_schema=False)
+    frame = frame.with_columns(_bl=pl.col("voyage_id") + "/" + pl.col("bl_number"))
+    sizes = frame.group_by("_bl", maintain_order=True).len()
+    bl = sizes.filter(pl.col("len") >= 2).get_column("_bl")[0]
+    start = int(frame.with_row_index("i").filter(pl.col("_bl") == bl).get_column("i")[0])
+    part = frame.slice(start, 30).with_row_index("i")
+    second = (pl.col("i") == 1)
+    if same_container:  # the second line: another goods line of the first line's box
+        part = part.with_columns(pl.when(second).then(pl.col(c).first()).otherwise(pl.col(c))
+                                 .alias(c) for c in ("container_number", "size_type",
+                                                     "seals", "gross_mass_kg", "vgm_kg",
+                                                     "full_empty", "reefer"))
+    part = part.with_columns(pl.when(second).then(pl.lit(v)).otherwise(pl.col(c)).alias(c)
+                             for c, v in changes.items())
+    path = tmp_path / "lines.csv"
+    part.drop("i", "_bl").write_csv(path)
+    return path, bl.split("/", 1)[1]
+
+
+@pytest.mark.parametrize("changes, same_container, field", [
+    # the lines of one bill must agree on what the bill holds once...
+    ({"port_of_loading": "CNSHA"}, False, "port_of_loading"),
+    ({"consignee_name": "SOMEONE ELSE LLC"}, False, "parties.consignee.name"),
+    ({"eta": "2030-01-01T00:00:00Z"}, False, "voyage.eta"),
+    ({"freight_terms": "COLLECT", "shipper_country": "PA"}, False, "freight_terms"),
+    # ... and the lines of one container on what the container holds once
+    ({"gross_mass_kg": "99999"}, True, "containers[0].gross_mass_kg"),
+    ({"size_type": "22R1"}, True, "containers[0].size_type"),
+    # no disagreement: an empty cell, case and spacing, 5 and 5.0, seals in another order
+    ({f: None for f in ("place_of_receipt", "port_of_loading", "transshipment_ports",
+                        "port_of_discharge", "final_destination", "freight_terms",
+                        "shipper_name", "shipper_address", "shipper_country",
+                        "consignee_name", "consignee_address", "consignee_country",
+                        "notify_name", "notify_address", "notify_country")}, False, None),
+    ({"vessel_name": None}, False, None),
+    ({"gross_mass_kg": None, "size_type": None}, True, None),
+])
+@pytest.mark.parametrize("bulk", [False, True])
+def test_lines_of_one_bill_that_disagree_reject_it_naming_both_lines(
+        generated, tmp_path, changes, same_container, field, bulk):
+    """A record takes the bill's fields from its first line (and a container's from its
+    first line): a later line that says otherwise would be dropped unseen. The bill is
+    rejected instead, the finding naming the field and both lines; the other bills load."""
+    from portcontrol.intake import read_csv_frames
+
+    path, bl = _one_bill_two_lines(generated, tmp_path, changes, same_container=same_container)
+    if bulk:
+        results = [o for _clean, flagged in read_csv_frames(path) for o in flagged]
+        loaded = {b for clean, _ in read_csv_frames(path)
+                  for b in clean.get_column("bl_number").unique().to_list()}
+        loaded |= {o.record["bl_number"] for o in results if o.record is not None}
+    else:
+        everything = list(read_csv(path))
+        results = [o for o in everything if o.findings]
+        loaded = {o.record["bl_number"] for o in everything if o.record is not None}
+    disagreeing = [f for o in results for f in o.findings if f.code == "lines_disagree"]
+    if field is None:
+        assert not disagreeing and bl in loaded
+        return
+    assert bl not in loaded and len(loaded) >= 3
+    (finding,) = [f for f in disagreeing if f.field == field]
+    assert finding.record_key == bl and finding.location == "line 3"
+    assert "line 2 has" in finding.message and "line 3 has" in finding.message
+    rejected = next(o for o in results if o.record is None)
+    assert rejected.raw["bl_number"] == bl  # kept for the quarantine
+
+
+def test_the_same_value_written_differently_is_no_disagreement(generated, tmp_path):
+    frame = pl.read_csv(generated / "containers.csv", infer_schema=False)
+    path, bl = _one_bill_two_lines(generated, tmp_path, {})
+    part = pl.read_csv(path, infer_schema=False).with_row_index("i")
+    first = part.row(0, named=True)
+    part = part.with_columns(
+        vessel_name=pl.when(pl.col("i") == 1).then(pl.lit(
+            "  " + first["vessel_name"].lower().replace(" ", "   ") + " ")).otherwise(
+            pl.col("vessel_name")))
+    part.drop("i").write_csv(path)
+    assert frame.height and not [f for o in read_csv(path) for f in o.findings
+                                 if f.code == "lines_disagree"]
+
+
+@pytest.mark.parametrize("bulk", [False, True])
+def test_a_first_line_left_empty_takes_the_bills_values_from_the_next(generated, tmp_path,
+                                                                       bulk):
+    from portcontrol.intake import read_csv_frames
+
+    path, bl = _one_bill_two_lines(generated, tmp_path, {})
+    part = pl.read_csv(path, infer_schema=False).with_row_index("i")
+    shipper = part.row(1, named=True)["shipper_name"]
+    part = part.with_columns(pl.when(pl.col("i") == 0).then(None).otherwise(pl.col(c)).alias(c)
+                             for c in ("shipper_name", "shipper_address", "shipper_country",
+                                       "freight_terms"))
+    part.drop("i").write_csv(path)
+    if bulk:
+        records = [o.record for _c, flagged in read_csv_frames(path) for o in flagged]
+    else:
+        records = [o.record for o in read_csv(path)]
+    (record,) = [r for r in records if r is not None and r["bl_number"] == bl]
+    assert record["parties"]["shipper"]["name"] == shipper and record["freight_terms"]
