@@ -8,6 +8,7 @@ from typing import Any
 import polars as pl
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import get_language
 
 from portcontrol.accounts.models import Unit, User
 from portcontrol.accounts.scoping import visible_unit_ids
@@ -31,8 +32,9 @@ def check_expression(expression: str) -> None:
     """Refuse an expression that does not parse or names an unknown field, with position."""
     try:
         validate(expression)
-    except RuleError as exc:
-        raise InvalidValue(str(exc), field="expression", code=exc.code) from None
+    except RuleError as exc:  # in the reader's language, position included
+        raise InvalidValue(exc.text(get_language()), field="expression", code=exc.code) \
+            from None
 
 
 def _require(user: User, unit: Unit, *, approve: bool = False) -> None:
@@ -50,7 +52,8 @@ def do_save_rule(*, acting_user: User, unit: Unit, data: dict[str, Any],
         EngineRule(id=data["code"], expression=data["expression"], weight=data["weight"],
                    valid_from=data.get("valid_from"), valid_to=data.get("valid_to"))
     except RuleError as exc:
-        raise InvalidValue(str(exc), field=exc.code if exc.code != "id" else "code") from None
+        raise InvalidValue(exc.text(get_language()),
+                           field=exc.code if exc.code != "id" else "code") from None
     with transaction.atomic():
         if rule is None:
             if Rule.objects.filter(unit=unit, code=data["code"]).exists():

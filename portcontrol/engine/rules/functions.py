@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 import polars as pl
 
-from .language import BOOL, NUM, STR, Typed
+from .language import BOOL, NUM, STR, Typed, kind_ru
 
 if TYPE_CHECKING:
     from .language import Compiler
@@ -56,24 +56,33 @@ FUNCTIONS: dict[str, Function] = {
 def call(compiler: Compiler, node: ast.Call, depth: int) -> Typed:
     if not isinstance(node.func, ast.Name):
         raise compiler.error(node, "only the listed functions can be called, like "
-                             "startswith(field, \"X\")", "not_allowed")
+                             "startswith(field, \"X\")", "not_allowed",
+                             message_ru="вызывать можно только функции из списка, например "
+                                        "startswith(field, \"X\")")
     name = node.func.id
     function = FUNCTIONS.get(name)
     if function is None:
         known = ", ".join(sorted(FUNCTIONS))
         raise compiler.error(node, f"unknown function {name!r}; the functions are {known}",
-                             "unknown_function")
+                             "unknown_function",
+                             message_ru=f"неизвестная функция {name!r}; есть функции: {known}")
     if node.keywords or any(isinstance(a, ast.Starred) for a in node.args):
-        raise compiler.error(node, f"{name}() takes plain arguments only", "arguments")
+        raise compiler.error(node, f"{name}() takes plain arguments only", "arguments",
+                             message_ru=f"{name}(): аргументы перечисляются по порядку, "
+                                        f"без имён и без *")
     kinds = _expected(function, len(node.args))
     if kinds is None:
-        raise compiler.error(node, f"wrong number of arguments: {function.help}", "arguments")
+        raise compiler.error(node, f"wrong number of arguments: {function.help}", "arguments",
+                             message_ru=f"неверное число аргументов: {function.help}")
     args = []
     for arg, kind in zip(node.args, kinds, strict=True):
         typed = compiler.visit(arg, depth)
         if kind != ANY and typed.kind != kind:
             raise compiler.error(arg, f"{name}() needs {kind} here, not {typed.kind}: "
-                                 f"{function.help}", "type")
+                                 f"{function.help}", "type",
+                                 message_ru=f"{name}(): здесь ожидается {kind_ru(kind)}, "
+                                            f"а передано: {kind_ru(typed.kind)}; "
+                                            f"{function.help}")
         args.append(typed.expr)
     return Typed(function.build(*args), function.result)
 

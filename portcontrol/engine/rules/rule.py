@@ -35,13 +35,21 @@ class Rule:
     def __post_init__(self) -> None:
         if not _ID.match(self.id or ""):
             raise RuleError(f"rule id {self.id!r} must be 1-64 letters, digits, '_', '.' or "
-                            "'-'", code="id")
+                            "'-'", code="id",
+                            message_ru=f"идентификатор правила {self.id!r} должен содержать "
+                                       "от 1 до 64 символов: латинские буквы, цифры, '_', '.' "
+                                       "или '-'")
         if not 0.0 <= float(self.weight) <= 1.0:
             raise RuleError(f"rule {self.id}: weight {self.weight} must be between 0 and 1",
-                            code="weight")
+                            code="weight",
+                            message_ru=f"правило {self.id}: вес {self.weight} должен быть "
+                                       "от 0 до 1")
         if self.valid_from and self.valid_to and self.valid_to < self.valid_from:
             raise RuleError(f"rule {self.id}: valid_to {self.valid_to} is before valid_from "
-                            f"{self.valid_from}", code="validity")
+                            f"{self.valid_from}", code="validity",
+                            message_ru=f"правило {self.id}: дата окончания valid_to "
+                                       f"{self.valid_to} раньше даты начала valid_from "
+                                       f"{self.valid_from}")
 
     @property
     def column(self) -> str:
@@ -82,16 +90,18 @@ def apply_rules(frame: pl.DataFrame, rules: Iterable[Rule], on: date | None = No
     active = [r for r in rules if r.active_on(day)]
     ids = [r.id for r in active]
     if len(set(ids)) != len(ids):
-        raise RuleError(f"rule ids repeat: {sorted({i for i in ids if ids.count(i) > 1})}",
-                        code="id")
+        repeated = sorted({i for i in ids if ids.count(i) > 1})
+        raise RuleError(f"rule ids repeat: {repeated}", code="id",
+                        message_ru=f"идентификаторы правил повторяются: {repeated}")
     fields = frame.schema
     exprs = []
     for rule in active:
         try:
             condition = validate(rule.expression, fields).expr
         except RuleError as exc:
-            raise RuleError(f"rule {rule.id}: {exc.message}", exc.line, exc.column,
-                            exc.code) from None
+            raise RuleError(f"rule {rule.id}: {exc.message}", exc.line, exc.column, exc.code,
+                            None if exc.message_ru is None
+                            else f"правило {rule.id}: {exc.message_ru}") from None
         if rule.unit is not None:
             scope = (pl.col(unit_column) == rule.unit).fill_null(False) \
                 if unit_column in fields else pl.lit(False)

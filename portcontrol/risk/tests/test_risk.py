@@ -163,6 +163,13 @@ def test_rule_form_shows_the_error_position(login, org):
     response = client.post(reverse("rule_new"), {**{k: v or "" for k, v in DRAFT.items()},
                                                  "expression": "reefer and and"})
     assert response.status_code == 400 and "column" in response.content.decode()
+    # in Russian, the same error with its position in Russian
+    client.post(reverse("set_language"), {"language": "ru", "next": "/rules/"})
+    response = client.post(reverse("rule_new"), {**{k: v or "" for k, v in DRAFT.items()},
+                                                 "expression": "reefer and unknown_thing"})
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert "неизвестное поле &#x27;unknown_thing&#x27; в столбце 12" in page
 
 
 def test_intake_scores_and_targets_respect_capacity_and_scope(login, org, loaded):
