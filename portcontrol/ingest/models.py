@@ -89,6 +89,15 @@ class QuarantinedRecord(models.Model):
         verbose_name_plural = _("quarantined records")
         indexes = [models.Index(fields=["unit", "status"], name="quarantine_unit_status_idx")]
 
+    @property
+    def location_display(self) -> str:
+        """Where in the file, in the reader's language ("line 12" is stored as the readers
+        write it, in English)."""
+        unit, _sep, number = self.location.partition(" ")
+        if unit in _LOCATIONS and number.isdigit():
+            return _LOCATIONS[unit] % {"number": number}
+        return self.location
+
     def __str__(self) -> str:
         return f"{self.source} {self.location} {self.record_key}"
 
@@ -117,3 +126,8 @@ class StowageDiscrepancy(models.Model):
 
     def __str__(self) -> str:
         return f"{self.container_number} {self.kind}"
+
+
+# how the readers name a place in a file: CSV lines, XLSX rows, EDIFACT segments, JSON records
+_LOCATIONS = {"line": _("line %(number)s"), "row": _("row %(number)s"),
+              "segment": _("segment %(number)s"), "record": _("record %(number)s")}

@@ -103,7 +103,13 @@ def test_officer_uploads_and_cannot_write_into_another_countrys_port(login, baku
     q = QuarantinedRecord.objects.filter(job=job).first()
     assert q.unit.code == "pcu-baku" and q.findings[-1]["code"] == "not_your_port"
     page = client.get(reverse("intake_job", args=[job.pk])).content.decode()
-    assert "Records rejected" in page
+    assert "Records rejected" in page and f"<td>{q.location}</td>" in page
+    # where in the file, in the reader's language
+    client.post(reverse("set_language"), {"language": "ru", "next": "/intake/"})
+    number = q.location.removeprefix("line ")
+    for name, args in (("intake_job", [job.pk]), ("intake_quarantine", []),
+                       ("intake_record", [q.pk])):
+        assert f"строка {number}<" in client.get(reverse(name, args=args)).content.decode()
     other = login(karachi_officer)
     assert other.get(reverse("intake_job", args=[job.pk])).status_code == 404
     assert other.get(reverse("intake_record", args=[q.pk])).status_code == 404
