@@ -105,15 +105,17 @@ def screen_frame(frame: pl.DataFrame, index: WatchlistIndex) -> pl.DataFrame:
             name, country = names[2 * k], names[2 * k + 1]
             if name:
                 parties.append(Party(id=f"{i}:{role}", name=name, country=country or None))
-    lists = dict(Watchlist.objects.filter(pk__in={
-        int(e.id.split(":", 1)[0]) for e in index.entries}).values_list("pk", "name"))
+    # entries are "list id:entry id" (index_for); the lists' names for the reasons
+    listed_in = {e.id.partition(":")[0] for e in index.entries}
+    lists = {str(pk): name for pk, name in Watchlist.objects.filter(
+        pk__in=[int(p) for p in listed_in if p.isdigit()]).values_list("pk", "name")}
     best: dict[int, tuple[float, str, str]] = {}
     for match in Screener(index, workers=0).screen_batch(parties):
         i, role = match.name_id.split(":", 1)
         if match.score <= best.get(int(i), (0.0, "", ""))[0]:
             continue
-        listed, entry = match.watchlist_id.split(":", 1)
-        name = lists.get(int(listed), listed)
+        listed, _sep, entry = match.watchlist_id.partition(":")
+        name = lists.get(listed, listed)
         role_en, role_ru = ROLE_NAMES[role]
         best[int(i)] = (match.score,
                         f"{role_en} on list '{name}' (entry {entry}): {match.explanation_en}",
