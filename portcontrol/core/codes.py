@@ -24,7 +24,9 @@ def normalize_locode(value: str, *, field: str = "locode") -> str:
     if not _LOCODE.match(code):
         raise InvalidValue(
             f"{code or value!r} is not a UN/LOCODE: two letters of country and three of place, "
-            "for example GEPTI.", field=field, code="format")
+            "for example GEPTI.", field=field, code="format",
+            message_ru=f"{code or value!r} — не код UN/LOCODE: две буквы страны и три знака "
+                       "пункта, например GEPTI.")
     return code
 
 
@@ -33,10 +35,12 @@ def normalize_country(value: str, *, field: str = "country",
     code = str(value or "").strip().upper()
     if not _COUNTRY.match(code):
         raise InvalidValue(f"Country code {code!r} is not two letters (ISO 3166-1 alpha-2).",
-                           field=field, code="format")
+                           field=field, code="format",
+                           message_ru=f"Код страны {code!r} — не две буквы "
+                                      "(ISO 3166-1 alpha-2).")
     if known is not None and code not in known:
         raise InvalidValue(f"Country code {code!r} is not in ISO 3166-1.", field=field,
-                           code="unknown")
+                           code="unknown", message_ru=f"Кода страны {code!r} нет в ISO 3166-1.")
     return code
 
 
@@ -45,9 +49,11 @@ def normalize_currency(value: str, *, field: str = "currency",
     code = str(value or "").strip().upper()
     if not _CURRENCY.match(code):
         raise InvalidValue(f"Currency {code!r} is not three letters (ISO 4217).", field=field,
-                           code="format")
+                           code="format",
+                           message_ru=f"Код валюты {code!r} — не три буквы (ISO 4217).")
     if known is not None and code not in known:
-        raise InvalidValue(f"Currency {code!r} is not in ISO 4217.", field=field, code="unknown")
+        raise InvalidValue(f"Currency {code!r} is not in ISO 4217.", field=field, code="unknown",
+                           message_ru=f"Валюты {code!r} нет в ISO 4217.")
     return code
 
 
@@ -62,12 +68,15 @@ def normalize_hs(value: str, *, field: str = "hs_code",
     if not code.isdigit() or len(code) not in _HS_LEVELS:
         raise InvalidValue(
             f"HS code {value!r} must be 2, 4, 6, 8 or 10 digits (chapter, heading, subheading, "
-            "national line).", field=field, code="format")
+            "national line).", field=field, code="format",
+            message_ru=f"Код ГС {value!r} должен состоять из 2, 4, 6, 8 или 10 цифр (группа, "
+                       "товарная позиция, субпозиция, национальная подсубпозиция).")
     if known is not None:
         international = code[:6]
         if international not in known:
             raise InvalidValue(f"HS code {international} does not exist in HS 2022.",
-                               field=field, code="unknown")
+                               field=field, code="unknown",
+                               message_ru=f"Кода ГС {international} нет в ГС 2022.")
     return code
 
 
@@ -80,9 +89,12 @@ def normalize_imo(value: str, *, field: str = "imo") -> str:
     text = re.sub(r"^IMO", "", str(value or "").strip().upper()).strip()
     if not re.fullmatch(r"\d{7}", text):
         raise InvalidValue(f"IMO number {value!r} must be seven digits.", field=field,
-                           code="format")
+                           code="format",
+                           message_ru=f"Номер ИМО {value!r} должен состоять из семи цифр.")
     if imo_check_digit(text[:6]) != int(text[6]):
         raise InvalidValue(
             f"IMO number {text} has check digit {text[6]}; expected {imo_check_digit(text[:6])}.",
-            field=field, code="check_digit")
+            field=field, code="check_digit",
+            message_ru=f"У номера ИМО {text} контрольная цифра {text[6]}; должна быть "
+                       f"{imo_check_digit(text[:6])}.")
     return text

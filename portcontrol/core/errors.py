@@ -5,14 +5,20 @@ from __future__ import annotations
 
 
 class PortControlError(Exception):
-    """Base of every error PortControl raises on purpose."""
+    """Base of every error PortControl raises on purpose.
+
+    `message` is English (what str() and as_dict() give); `message_ru`, when given, is the
+    same in Russian for the officers who read it ("" when there is none).
+    """
 
     code = "error"
     http_status = 400
 
-    def __init__(self, message: str, *, field: str | None = None, code: str | None = None):
+    def __init__(self, message: str, *, field: str | None = None, code: str | None = None,
+                 message_ru: str = ""):
         super().__init__(message)
         self.message = message
+        self.message_ru = message_ru
         self.field = field
         if code:
             self.code = code

@@ -102,7 +102,9 @@ class Intake:
                  profile: Any = None, *, source: str | None = None,
                  ref: Reference | None = None, engine: str = "fast"):
         if format not in FORMATS:
-            raise IntakeError(f"Unknown format {format!r}; use one of {', '.join(FORMATS)}.")
+            raise IntakeError(f"Unknown format {format!r}; use one of {', '.join(FORMATS)}.",
+                              message_ru=f"Неизвестный формат {format!r}; допустимые: "
+                                         f"{', '.join(FORMATS)}.")
         self.path = Path(path)
         self.source = source or self.path.name
         self.format = detect_format(self.path) if format == "auto" else format

@@ -94,15 +94,20 @@ class BaplieHandler:
                 findings.append(Finding(self.source, f"segment {segment}", key,
                                         f"containers[{len(boxes)}].container_number",
                                         "container_number", f"Container number {number!r} on "
-                                        "board fails ISO 6346; kept as read.", WARNING))
+                                        "board fails ISO 6346; kept as read.", WARNING,
+                                        f"Номер контейнера {number!r} на борту не проходит "
+                                        "проверку ISO 6346; сохранён как прочитан."))
             boxes.append({**slot, "container_number": number})
         if not complete:
             findings.append(Finding(self.source, where, key, "", "incomplete",
                                     "The message ends without UNT: the plan may be "
-                                    "incomplete.", WARNING))
+                                    "incomplete.", WARNING,
+                                    "Сообщение заканчивается без UNT: грузовой план может "
+                                    "быть неполным."))
         if not key:
             findings.append(Finding(self.source, where, "", "voyage", "missing",
-                                    "The stowage plan names no voyage or vessel (TDT).", ERROR))
+                                    "The stowage plan names no voyage or vessel (TDT).", ERROR,
+                                    "В грузовом плане не указаны рейс или судно (TDT)."))
         record = {"kind": "stowage", "voyage": dict(self.voyage), "containers": boxes}
         accepted = bool(key)
         return [Outcome(record if accepted else None, findings, None if accepted else record)]

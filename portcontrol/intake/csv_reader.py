@@ -35,6 +35,11 @@ BLOCK_BYTES = 8 << 20  # about 16,000 lines of the generator's CSV
 DELIMITERS = (",", ";", "\t", "|")
 _BOMS = ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"),
          (codecs.BOM_UTF16_BE, "utf-16"))
+_CP1251 = "The file is not UTF-8; it was read as Windows-1251 (Cyrillic)."
+_LATIN1 = "The file is not UTF-8; it was read as Latin-1 (ISO 8859-1)."
+# detect_encoding's warnings in Russian.
+ENCODING_RU = {_CP1251: "Файл не в кодировке UTF-8; прочитан как Windows-1251 (кириллица).",
+               _LATIN1: "Файл не в кодировке UTF-8; прочитан как Latin-1 (ISO 8859-1)."}
 
 
 def detect_encoding(sample: bytes, *, complete: bool) -> tuple[str, str | None]:
@@ -50,8 +55,8 @@ def detect_encoding(sample: bytes, *, complete: bool) -> tuple[str, str | None]:
         if not complete and exc.start >= len(sample) - 3:
             return "utf-8", None
     if _looks_cyrillic(sample.decode("cp1251", errors="replace")):
-        return "cp1251", "The file is not UTF-8; it was read as Windows-1251 (Cyrillic)."
-    return "latin-1", "The file is not UTF-8; it was read as Latin-1 (ISO 8859-1)."
+        return "cp1251", _CP1251
+    return "latin-1", _LATIN1
 
 
 def _looks_cyrillic(text: str) -> bool:
@@ -105,7 +110,8 @@ def _sample(path: Path, source: str) -> bytes:
         with open(path, "rb") as fh:
             return fh.read(SAMPLE_BYTES)
     except OSError as exc:
-        raise IntakeError(f"Cannot read the file: {exc.strerror}.", source=source) from None
+        raise IntakeError(f"Cannot read the file: {exc.strerror}.", source=source,
+                          message_ru=f"Не удаётся прочитать файл: {exc.strerror}.") from None
 
 
 def _record_end(buf: bytes) -> int:
@@ -199,7 +205,9 @@ def _frames(path: Path, start: int, first_line: int, header: list[str], wanted: 
         except (pl.exceptions.PolarsError, ValueError) as exc:
             first = str(exc).strip().splitlines()[0] if str(exc).strip() else "unreadable"
             raise IntakeError(f"The CSV cannot be read further: {first[:300]}",
-                              source=source) from None
+                              source=source,
+                              message_ru=f"Дальше файл CSV прочитать не удаётся: "
+                                         f"{first[:300]}") from None
         newlines = block.count(b"\n")
         lines = _record_lines(block, line, frame.height, newlines)
         number = pl.Series(ROW_COLUMN, lines, dtype=pl.Int64) if lines is not None else \
@@ -243,17 +251,20 @@ def _table(path: str | Path, mapping: MappingSpec, source: str | None, ref: Refe
     sink = file_findings if file_findings is not None else []
     sample = _sample(path, source)
     if not sample.strip(b" \t\r\n").removeprefix(codecs.BOM_UTF8).strip():
-        raise IntakeError("The file is empty.", source=source)
+        raise IntakeError("The file is empty.", source=source, message_ru="Файл пуст.")
     if rules.encoding:
         try:
             codec, warning = codecs.lookup(rules.encoding).name, None
         except LookupError:
             raise IntakeError(f"Unknown encoding {rules.encoding!r} in mapping "
-                              f"{rules.name!r}.", source=source) from None
+                              f"{rules.name!r}.", source=source,
+                              message_ru=f"Неизвестная кодировка {rules.encoding!r} в "
+                                         f"сопоставлении столбцов {rules.name!r}.") from None
     else:
         codec, warning = detect_encoding(sample, complete=len(sample) < SAMPLE_BYTES)
     if warning:
-        sink.append(Finding(source, "", "", "", "encoding", warning, WARNING))
+        sink.append(Finding(source, "", "", "", "encoding", warning, WARNING,
+                            ENCODING_RU.get(warning, "")))
     with _as_utf8(path, codec) as readable:
         line, start = _split_header(readable)
         delimiter = rules.delimiter or detect_delimiter(line)

@@ -166,7 +166,8 @@ class _Consignment:
         self.parties: dict[str, dict[str, str] | None] = {}
         self.containers: dict[str, tuple[int, dict[str, Any]]] = {}  # number -> (seg, box)
         self.goods: list[tuple[int, dict[str, Any], str]] = []  # (segment, goods, container)
-        self.notes: list[tuple[str, str, str]] = []  # field, code, message (warnings)
+        # field, code, message, message in Russian (warnings)
+        self.notes: list[tuple[str, str, str, str]] = []
 
 
 def new_box(number: str) -> dict[str, Any]:
@@ -271,7 +272,9 @@ class CuscarHandler:
                 self.file_findings.append(Finding(
                     self.source, f"segment {number}", "", tag, "unknown_segment",
                     f"Segment {tag} is not one the {self.header.message_type} profile knows; "
-                    "ignored (further ones in this message are not reported).", WARNING))
+                    "ignored (further ones in this message are not reported).", WARNING,
+                    f"Сегмент {tag} не описан в профиле {self.header.message_type}; пропущен "
+                    "(другие такие сегменты в этом сообщении не указываются)."))
             return None
         return read(number, elements)
 
@@ -281,7 +284,9 @@ class CuscarHandler:
         if not complete:
             self.cons.notes.append(("", "incomplete", ("The message ends without UNT after "
                                                        "this bill of lading: it may be "
-                                                       "incomplete.")))
+                                                       "incomplete."),
+                                    ("Сообщение заканчивается без UNT после этого "
+                                     "коносамента: он может быть неполным.")))
         return [self._close()]
 
     @staticmethod
@@ -543,8 +548,9 @@ class CuscarHandler:
                "containers": [cons.containers[key][1] for key in order]}
         clean, findings = validate_record(rec, self.ref, source=self.source,
                                           location=locations[""], locations=locations)
-        findings += [Finding(self.source, locations[""], cons.bl, field, code, message, WARNING)
-                     for field, code, message in cons.notes]
+        findings += [Finding(self.source, locations[""], cons.bl, field, code, message, WARNING,
+                             message_ru)
+                     for field, code, message, message_ru in cons.notes]
         return Outcome(clean, findings, None if clean is not None else rec,
                        message_date=self.sent)
 
@@ -563,11 +569,15 @@ class CuscarHandler:
                 if len(order) > 1:
                     cons.notes.append(("containers", "goods_placement",
                                        (f"The goods item at segment {segment} names no "
-                                        f"container (SGP); put in {key}.")))
+                                        f"container (SGP); put in {key}."),
+                                       (f"В товарной позиции в сегменте {segment} не указан "
+                                        f"контейнер (SGP); отнесена к контейнеру {key}.")))
             if not key:
                 cons.notes.append(("containers", "goods_placement",
                                    (f"The goods item at segment {segment} is in no "
-                                    "container; it was left out.")))
+                                    "container; it was left out."),
+                                   (f"Товарная позиция в сегменте {segment} не относится ни к "
+                                    "одному контейнеру; она не учтена.")))
                 continue
             box = cons.containers[key][1]
             index = order.index(key)

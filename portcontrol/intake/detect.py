@@ -19,7 +19,8 @@ def head(path: str | Path, size: int = HEAD_BYTES) -> bytes:
             return fh.read(size)
     except OSError as exc:
         raise IntakeError(f"Cannot read the file: {exc.strerror}.",
-                          source=Path(path).name) from None
+                          source=Path(path).name,
+                          message_ru=f"Не удаётся прочитать файл: {exc.strerror}.") from None
 
 
 def edifact_message_type(data: bytes) -> str | None:
@@ -57,4 +58,5 @@ def check_named(path: str | Path, named: str) -> None:
     found = detect_format(path)
     if found != "csv":
         raise IntakeError(f"The file looks like {found.upper()}, not CSV.",
-                          source=Path(path).name)
+                          source=Path(path).name,
+                          message_ru=f"Файл похож на {found.upper()}, а не на CSV.")

@@ -137,7 +137,10 @@ def _text_chunks(path: Path, codec: str, syntax: str, source: str,
                         f"The interchange declares {syntax or 'no syntax identifier'} but holds "
                         f"bytes outside its character set; they were read as "
                         f"{'Latin-1' if codec == 'ascii' else 'replacement characters'}.",
-                        WARNING))
+                        WARNING,
+                        f"В обмене указан {syntax or 'пустой идентификатор синтаксиса'}, но "
+                        f"есть байты вне его набора символов; они прочитаны как "
+                        f"{'Latin-1' if codec == 'ascii' else 'символы замены'}."))
                     warned = True
                 decoder = lenient
                 text = lenient.decode(block, final)
@@ -252,11 +255,16 @@ def _checked(number: int, text: str, chars: Characters,
         notes.append(Finding(source, where, "", tag, "release",
                              f"Release character {chars.escape_character!r} before "
                              f"{', '.join(repr(c) for c in odd[:3])}, which needs no "
-                             "release; read as the character itself.", WARNING))
+                             "release; read as the character itself.", WARNING,
+                             f"Символ освобождения {chars.escape_character!r} стоит перед "
+                             f"{', '.join(repr(c) for c in odd[:3])}, где он не нужен; "
+                             "прочитано как сам символ."))
     if len(elements[0]) != 1 or not _TAG.fullmatch(tag):
         notes.append(Finding(source, where, "", "", "syntax",
                              f"{text[:20]!r} does not start with a segment tag; "
-                             "segment ignored.", ERROR))
+                             "segment ignored.", ERROR,
+                             f"{text[:20]!r} не начинается с метки сегмента; сегмент "
+                             "пропущен."))
         tag = ""  # still a segment: UNT counts it
     return notes, (number, tag, elements[1:])
 
@@ -264,7 +272,9 @@ def _checked(number: int, text: str, chars: Characters,
 def _truncated(number: int, source: str) -> Finding:
     return Finding(source, f"segment {number}", "", "", "truncated",
                    "The file ends in the middle of a segment (no segment terminator): it "
-                   "was cut short; the part segment is ignored.", ERROR)
+                   "was cut short; the part segment is ignored.", ERROR,
+                   "Файл обрывается посреди сегмента (нет терминатора сегмента): он обрезан; "
+                   "неполный сегмент пропущен.")
 
 
 def _fast_batches(path: Path, syntax: str, chars: Characters, codec: str, source: str,
@@ -371,7 +381,8 @@ def _pydifact(path: Path, syntax: str, chars: Characters, codec: str, source: st
                                         for e in seg.elements]
     except Exception as exc:  # noqa: BLE001 - pydifact raises several kinds on bad input
         findings.append(Finding(source, f"segment {number + 1}", "", "", "syntax",
-                                f"EDIFACT syntax error: {exc}", ERROR))
+                                f"EDIFACT syntax error: {exc}", ERROR,
+                                f"Синтаксическая ошибка EDIFACT: {exc}"))
 
 
 def _pydifact_batches(path: Path, syntax: str, chars: Characters, codec: str, source: str,
@@ -397,16 +408,20 @@ def segment_batches(path: str | Path, *, source: str = "",
         with open(path, "rb") as fh:
             head = fh.read(4096)
     except OSError as exc:
-        raise IntakeError(f"Cannot read the file: {exc.strerror}.", source=source) from None
+        raise IntakeError(f"Cannot read the file: {exc.strerror}.", source=source,
+                          message_ru=f"Не удаётся прочитать файл: {exc.strerror}.") from None
     found = sniff(head)
     if found is None:
         raise IntakeError("Not a UN/EDIFACT interchange: it does not start with UNA or UNB.",
-                          source=source)
+                          source=source,
+                          message_ru="Файл не является обменом UN/EDIFACT: он не начинается "
+                                     "с UNA или UNB.")
     syntax, chars, codec = found
     if syntax.upper() not in CHARSETS:
         sink.append(Finding(source, "segment 1", "", "UNB", "charset",
                             f"Unknown syntax identifier {syntax[:10]!r}; read as UTF-8.",
-                            WARNING))
+                            WARNING, f"Неизвестный идентификатор синтаксиса {syntax[:10]!r}; "
+                            "прочитано как UTF-8."))
     reader = {"fast": _fast_batches, "pydifact": _pydifact_batches}.get(engine)
     if reader is None:
         raise ValueError(f"engine must be 'fast' or 'pydifact', not {engine!r}")
@@ -429,9 +444,10 @@ class _Envelope:
         self.unb_seen = False
 
     def note(self, number: int, code: str, message: str, severity: str = WARNING,
-             segment: str = "") -> None:
+             segment: str = "", *, ru: str = "") -> None:
+        """A finding about the envelope: `message` in English, `ru` the same in Russian."""
         self.findings.append(Finding(self.source, f"segment {number}", "", segment, code,
-                                     message, severity))  # type: ignore[arg-type]
+                                     message, severity, ru))  # type: ignore[arg-type]
 
     def feed(self, number: int, tag: str, elements: Elements) -> list[Outcome]:
         if self.in_message:
@@ -440,7 +456,9 @@ class _Envelope:
                 return self._unt(number, elements)
             if tag in ("UNH", "UNZ", "UNB", "UNE", "UNG"):
                 self.note(number, "unclosed", f"Message {self.header.message_ref!r} has no UNT "
-                          f"before this {tag}; it was cut short.", ERROR, "UNT")
+                          f"before this {tag}; it was cut short.", ERROR, "UNT",
+                          ru=f"У сообщения {self.header.message_ref!r} нет UNT перед этим "
+                          f"{tag}; сообщение обрезано.")
                 return self._close(False) + self.feed(number, tag, elements)
             if self.skip or not tag:
                 return []
@@ -451,13 +469,16 @@ class _Envelope:
             handler(number, elements)
         elif tag:
             self.note(number, "outside", f"Segment {tag} is outside any message (between UNT "
-                      f"and UNH); ignored.")
+                      f"and UNH); ignored.",
+                      ru=f"Сегмент {tag} находится вне сообщений (между UNT и UNH); пропущен.")
         return []
 
     def _unb(self, number: int, elements: Elements) -> None:
         if self.unb_seen and not self.closed:
             self.note(number, "unz_missing", "A new interchange (UNB) starts before the "
-                      "previous one was closed with UNZ.", segment="UNZ")
+                      "previous one was closed with UNZ.", segment="UNZ",
+                      ru="Новый обмен (UNB) начинается до того, как предыдущий закрыт "
+                      "сегментом UNZ.")
         self.unb_seen, self.closed = True, False
         self.unb_ref, self.messages, self.groups = comp(elements, 4), 0, 0
         self.header.prepared = unb_time(comp(elements, 3, 0), comp(elements, 3, 1))
@@ -469,12 +490,15 @@ class _Envelope:
     def _une(self, number: int, elements: Elements) -> None:
         if comp(elements, 0) != str(self.group_messages):
             self.note(number, "count", f"UNE says the group holds {comp(elements, 0)!r} "
-                      f"messages; it holds {self.group_messages}.", segment="UNE")
+                      f"messages; it holds {self.group_messages}.", segment="UNE",
+                      ru=f"По UNE сообщений в группе: {comp(elements, 0)!r}; фактически: "
+                      f"{self.group_messages}.")
 
     def _unh(self, number: int, elements: Elements) -> None:
         if self.closed:
             self.note(number, "after_unz", "A message follows the UNZ that closed the "
-                      "interchange.", segment="UNZ")
+                      "interchange.", segment="UNZ",
+                      ru="Сообщение идёт после UNZ, которым обмен уже закрыт.")
         mtype = comp(elements, 1, 0).upper()
         self.header.message_ref, self.header.message_type = comp(elements, 0), mtype
         self.header.version = f"{comp(elements, 1, 1)}:{comp(elements, 1, 2)}"
@@ -487,11 +511,15 @@ class _Envelope:
         if self.skip and not self.wanted_seen:
             raise IntakeError(f"The interchange holds {mtype or 'untyped'} messages, not "
                               f"{' or '.join(self.handler.message_types)}.",
-                              source=self.source, location=f"segment {number}")
+                              source=self.source, location=f"segment {number}",
+                              message_ru=f"В обмене сообщения {mtype or 'без типа'}, а не "
+                                         f"{' или '.join(self.handler.message_types)}.")
         if self.skip:
             self.note(number, "message_type", f"Message {self.header.message_ref!r} is "
                       f"{mtype or 'untyped'}, not {'/'.join(self.handler.message_types)}; "
-                      "skipped.", segment="UNH")
+                      "skipped.", segment="UNH",
+                      ru=f"Сообщение {self.header.message_ref!r} — {mtype or 'без типа'}, "
+                      f"а не {'/'.join(self.handler.message_types)}; пропущено.")
             return
         self.wanted_seen = True
         self.handler.start(self.header)
@@ -500,10 +528,14 @@ class _Envelope:
         said, ref = comp(elements, 0), comp(elements, 1)
         if said != str(self.count):
             self.note(number, "count", f"UNT says message {self.header.message_ref!r} has "
-                      f"{said!r} segments; it has {self.count} (UNH to UNT).", segment="UNT")
+                      f"{said!r} segments; it has {self.count} (UNH to UNT).", segment="UNT",
+                      ru=f"По UNT сегментов в сообщении {self.header.message_ref!r}: "
+                      f"{said!r}; фактически: {self.count} (от UNH до UNT).")
         if ref != self.header.message_ref:
             self.note(number, "reference", f"UNT reference {ref!r} does not match UNH "
-                      f"reference {self.header.message_ref!r}.", segment="UNT")
+                      f"reference {self.header.message_ref!r}.", segment="UNT",
+                      ru=f"Ссылка UNT {ref!r} не совпадает со ссылкой UNH "
+                      f"{self.header.message_ref!r}.")
         return self._close(True)
 
     def _close(self, complete: bool) -> list[Outcome]:
@@ -514,11 +546,16 @@ class _Envelope:
         expected = self.groups or self.messages
         if comp(elements, 0) != str(expected):
             what = "groups" if self.groups else "messages"
+            what_ru = "групп" if self.groups else "сообщений"
             self.note(number, "count", f"UNZ says the interchange holds {comp(elements, 0)!r} "
-                      f"{what}; it holds {expected}.", segment="UNZ")
+                      f"{what}; it holds {expected}.", segment="UNZ",
+                      ru=f"По UNZ {what_ru} в обмене: {comp(elements, 0)!r}; фактически: "
+                      f"{expected}.")
         if comp(elements, 1) != self.unb_ref:
             self.note(number, "reference", f"UNZ reference {comp(elements, 1)!r} does not "
-                      f"match UNB reference {self.unb_ref!r}.", segment="UNZ")
+                      f"match UNB reference {self.unb_ref!r}.", segment="UNZ",
+                      ru=f"Ссылка UNZ {comp(elements, 1)!r} не совпадает со ссылкой UNB "
+                      f"{self.unb_ref!r}.")
         self.closed = True
 
     def finish(self, last: int) -> list[Outcome]:
@@ -526,14 +563,19 @@ class _Envelope:
         if self.in_message:
             self.note(last, "unclosed", f"Message {self.header.message_ref!r} has no UNT: the "
                       "file ends inside it (cut short?). Its bills of lading so far are kept.",
-                      ERROR, "UNT")
+                      ERROR, "UNT",
+                      ru=f"У сообщения {self.header.message_ref!r} нет UNT: файл "
+                      "заканчивается внутри него (обрезан?). Коносаменты, прочитанные до "
+                      "этого места, сохранены.")
             out = self._close(False)
         if self.unb_seen and not self.closed:
             self.note(last, "unz_missing", "The interchange has no UNZ at the end (cut "
-                      "short?).", segment="UNZ")
+                      "short?).", segment="UNZ",
+                      ru="В конце обмена нет UNZ (файл обрезан?).")
         if not self.wanted_seen:
             self.note(last, "no_messages", f"No {'/'.join(self.handler.message_types)} "
-                      "message in the interchange.")
+                      "message in the interchange.",
+                      ru=f"В обмене нет сообщений {'/'.join(self.handler.message_types)}.")
         return out
 
 

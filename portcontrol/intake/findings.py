@@ -24,7 +24,9 @@ class Finding:
 
     source: the file (or upload) name; location: "line 12" (CSV, XLSX) or "segment 345"
     (EDIFACT) or "record 7" (JSON); record_key: the bill of lading, or "" for the file;
-    field: the canonical field path, e.g. "containers[0].container_number".
+    field: the canonical field path, e.g. "containers[0].container_number";
+    message: English (what str() and the reports give); message_ru: the same in Russian, for
+    officers who read Russian ("" when there is none).
     """
 
     source: str
@@ -34,6 +36,7 @@ class Finding:
     code: str
     message: str
     severity: Severity = ERROR
+    message_ru: str = ""
 
     @property
     def is_error(self) -> bool:
@@ -55,14 +58,17 @@ class IntakeError(Exception):
     """The file cannot be read at all, or is not in the format it was said to be in.
 
     Records already yielded before the error stay valid; nothing after it is read.
+    `message` is English (str() gives it, with where); `message_ru` the same in Russian.
     """
 
-    def __init__(self, message: str, *, source: str = "", location: str = ""):
+    def __init__(self, message: str, *, source: str = "", location: str = "",
+                 message_ru: str = ""):
         where = ", ".join(p for p in (source, location) if p)
         super().__init__(f"{where}: {message}" if where else message)
         self.message = message
         self.source = source
         self.location = location
+        self.message_ru = message_ru
 
 
 def has_error(findings: list[Finding]) -> bool:

@@ -39,7 +39,9 @@ class _Stream:
             chunk = self.fh.read(CHUNK)
         except UnicodeDecodeError as exc:
             raise IntakeError(f"JSON must be UTF-8: {exc.reason} at byte {exc.start}.",
-                              source=self.source) from None
+                              source=self.source,
+                              message_ru=f"JSON должен быть в кодировке UTF-8: {exc.reason}, "
+                                         f"байт {exc.start}.") from None
         if not chunk:
             self.eof = True
             return False
@@ -62,7 +64,10 @@ class _Stream:
         ch = self.peek()
         if not ch or ch not in chars:
             raise IntakeError(f"Not valid JSON: expected {what}, found "
-                              f"{ch or 'the end of the file'!r}.", source=self.source)
+                              f"{ch or 'the end of the file'!r}.", source=self.source,
+                              message_ru=f"Недопустимый JSON: ожидался знак "
+                                         f"{what.replace(' or ', ' или ')}, а найден "
+                                         f"{repr(ch) if ch else 'конец файла'}.")
         self.pos += 1
         return ch
 
@@ -76,10 +81,15 @@ class _Stream:
                     continue
                 raise IntakeError(f"Not valid JSON: {exc.msg} (line {exc.lineno}, column "
                                   f"{exc.colno} of the part being read).",
-                                  source=self.source) from None
+                                  source=self.source,
+                                  message_ru=f"Недопустимый JSON: {exc.msg} (строка "
+                                             f"{exc.lineno}, позиция {exc.colno} в читаемой "
+                                             "части).") from None
             except RecursionError:
                 raise IntakeError("Not valid JSON: nested too deeply.",
-                                  source=self.source) from None
+                                  source=self.source,
+                                  message_ru="Недопустимый JSON: слишком глубокая "
+                                             "вложенность.") from None
             if end == len(self.buf) and not self.eof and self.more():
                 continue  # a number or word may go on in the next chunk
             self.pos = end
@@ -114,7 +124,8 @@ def _records_of_object(stream: _Stream) -> Iterator[Any]:
             break
     if not found:
         raise IntakeError('A JSON object must hold the records in a "records" list.',
-                          source=stream.source)
+                          source=stream.source,
+                          message_ru='Объект JSON должен содержать записи в списке "records".')
 
 
 def _first_char(path: Path, source: str) -> tuple[str, str]:
@@ -122,7 +133,8 @@ def _first_char(path: Path, source: str) -> tuple[str, str]:
         with open(path, "rb") as fh:
             head = fh.read(4096)
     except OSError as exc:
-        raise IntakeError(f"Cannot read the file: {exc.strerror}.", source=source) from None
+        raise IntakeError(f"Cannot read the file: {exc.strerror}.", source=source,
+                          message_ru=f"Не удаётся прочитать файл: {exc.strerror}.") from None
     encoding = "utf-8-sig" if head.startswith(codecs.BOM_UTF8) else "utf-8"
     text = head.removeprefix(codecs.BOM_UTF8).decode("utf-8", errors="replace").lstrip(_WS)
     return (text[:1], encoding)
@@ -147,13 +159,15 @@ def _ndjson(path: Path, encoding: str, source: str) -> Iterator[tuple[str, Any]]
                     yield f"line {number}", json.loads(line)
                 except (json.JSONDecodeError, RecursionError) as exc:
                     message = getattr(exc, "msg", "nested too deeply")
+                    message_ru = getattr(exc, "msg", "слишком глубокая вложенность")
                     yield f"line {number}", _Unreadable(f"Not valid JSON: {message}.",
-                                                        line[:2000])
+                                                        line[:2000],
+                                                        f"Недопустимый JSON: {message_ru}.")
 
 
 class _Unreadable:
-    def __init__(self, message: str, text: str):
-        self.message, self.text = message, text
+    def __init__(self, message: str, text: str, message_ru: str = ""):
+        self.message, self.text, self.message_ru = message, text, message_ru
 
 
 def read_json(path: str | Path, *, source: str | None = None, ref: Reference | None = None,
@@ -164,7 +178,8 @@ def read_json(path: str | Path, *, source: str | None = None, ref: Reference | N
     ref = ref or Reference.load()
     first, encoding = _first_char(path, source)
     if first not in ("[", "{"):
-        raise IntakeError("Not JSON: the file does not start with '[' or '{'.", source=source)
+        raise IntakeError("Not JSON: the file does not start with '[' or '{'.", source=source,
+                          message_ru="Не JSON: файл не начинается с '[' или '{'.")
     if first == "{" and _is_ndjson(path, encoding):
         items: Iterator[tuple[str, Any]] = _ndjson(path, encoding, source)
         yield from _outcomes(items, source, ref)
@@ -180,7 +195,8 @@ def _outcomes(items: Iterator[tuple[str, Any]], source: str,
               ref: Reference) -> Iterator[Outcome]:
     for location, value in items:
         if isinstance(value, _Unreadable):
-            finding = Finding(source, location, "", "", "json", value.message, ERROR)
+            finding = Finding(source, location, "", "", "json", value.message, ERROR,
+                              value.message_ru)
             yield Outcome(None, [finding], None, raw_text=value.text)
             continue
         clean, findings = validate_record(value, ref, source=source, location=location)

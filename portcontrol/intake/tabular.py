@@ -84,10 +84,14 @@ class TableIntake:
         self.selected, missing, extra = mapping.resolve(header)
         if missing:
             raise IntakeError(f"Required columns are missing: {'; '.join(missing)} "
-                              f"(mapping {mapping.name!r}).", source=source)
+                              f"(mapping {mapping.name!r}).", source=source,
+                              message_ru=f"Нет обязательных столбцов: {'; '.join(missing)} "
+                                         f"(сопоставление столбцов {mapping.name!r}).")
         self.findings = [Finding(source, f"{unit} {first_line - 1}", "", col, "extra_column",
                                  f"Column {col!r} is not in mapping {mapping.name!r}; ignored.",
-                                 WARNING) for col in extra if col]
+                                 WARNING, f"Столбца {col!r} нет в сопоставлении столбцов "
+                                 f"{mapping.name!r}; столбец пропущен.")
+                         for col in extra if col]
         self.file_columns = list(dict.fromkeys(self.selected.values()))
         self.next_line = first_line
 
@@ -266,7 +270,9 @@ class TableIntake:
         if lossy:
             findings.append(Finding(self.source, f"{self.unit} {lines[0]}", key, "",
                                     "encoding", "Bytes that are not valid in the file's "
-                                    "encoding were replaced by \ufffd.", WARNING))
+                                    "encoding were replaced by \ufffd.", WARNING,
+                                    "Байты, недопустимые в кодировке файла, заменены на "
+                                    "\ufffd."))
         for field, box, value, first, line, other in conflicts:
             # The record holds the first line's value: the other would be lost unseen.
             path = _RECORD_PATH.get(field, field)
@@ -274,11 +280,15 @@ class TableIntake:
                 boxes = [c["container_number"] for c in raw["containers"]]
                 path = f"containers[{boxes.index(box) if box in boxes else 0}].{field}"
             whose = f"container {box} of bill" if box is not None else "bill"
+            whose_ru = f"контейнера {box} коносамента" if box is not None else "коносамента"
             findings.append(Finding(
                 self.source, f"{self.unit} {line}", key, path, "lines_disagree",
                 f"The lines of {whose} {key} disagree on {field}: {self.unit} {first} has "
                 f"{value!r}, {self.unit} {line} has {other!r}. Every line of a bill of "
-                "lading must repeat the same value (or leave it empty)."))
+                "lading must repeat the same value (or leave it empty).",
+                message_ru=f"Строки {whose_ru} {key} расходятся в поле {field}: в строке "
+                f"{first} — {value!r}, в строке {line} — {other!r}. Во всех строках "
+                "коносамента значение должно быть одним и тем же (или не заполнено)."))
             clean = None
         return Outcome(clean, findings, None if clean is not None else raw)
 

@@ -37,7 +37,7 @@ from portcontrol.reference import vendored
 from .fastchecks import is_clean_container_number
 from .findings import ERROR, WARNING, Finding, Severity
 
-Problem = tuple[Severity, str, str]  # severity, code, message
+Problem = tuple[Severity, str, str, str]  # severity, code, message, message in Russian
 Check = tuple[str, Problem | None]  # normalised value, problem
 # Identifiers and names the database stores in columns of a fixed width.
 LENGTH_LIMITS = {"voyage.voyage_id": 40, "voyage.carrier": 40, "voyage.vessel_name": 120,
@@ -53,6 +53,14 @@ _INF = math.inf
 _TEXT_OR_NONE = frozenset({str, type(None)})
 VOYAGE_FIELDS = ("voyage_id", "vessel_imo", "vessel_name", "vessel_flag", "carrier",
                  "port_of_call", "eta")
+# A value's Python type as the Russian messages name it.
+_TYPE_RU = {"str": "текст", "int": "целое число", "float": "число", "bool": "значение «да/нет»",
+            "list": "список", "dict": "объект", "NoneType": "пустое значение"}
+
+
+def type_ru(value: Any) -> str:
+    name = type(value).__name__
+    return _TYPE_RU.get(name, name)
 
 
 def _eta(raw: str) -> str:
@@ -60,7 +68,9 @@ def _eta(raw: str) -> str:
         datetime.fromisoformat(raw)
     except ValueError:
         raise InvalidValue(f"Date {raw!r} is not an ISO 8601 date and time "
-                           "(for example 2026-11-24T06:00:00Z).", code="date") from None
+                           "(for example 2026-11-24T06:00:00Z).", code="date",
+                           message_ru=f"Дата {raw!r} не в формате ISO 8601 (дата и время, "
+                                      "например 2026-11-24T06:00:00Z).") from None
     return raw
 
 
@@ -92,7 +102,7 @@ class Reference:
             try:
                 found = self._checks[kind](raw)
             except InvalidValue as exc:
-                found = (raw, (ERROR, exc.code, exc.message))
+                found = (raw, (ERROR, exc.code, exc.message, exc.message_ru))
             if len(self._memo) >= _MEMO_LIMIT:  # bound memory on hostile input
                 self._memo.clear()
             self._memo[key] = found
@@ -107,7 +117,8 @@ class Reference:
         code = normalize_locode(raw)
         if code not in self.ports:
             return code, (WARNING, "unknown_locode",
-                          f"UN/LOCODE {code} is not in the reference list (which is partial).")
+                          f"UN/LOCODE {code} is not in the reference list (which is partial).",
+                          f"Кода UN/LOCODE {code} нет в справочнике (справочник неполный).")
         return code, None
 
     def _country(self, raw: str) -> Check:
@@ -123,7 +134,8 @@ class Reference:
         code = normalize_size_type(raw)
         if code not in self.size_types:
             raise InvalidValue(f"Size-type code {code} is not in the ISO 6346 list.",
-                               code="unknown")
+                               code="unknown",
+                               message_ru=f"Кода типоразмера {code} нет в перечне ISO 6346.")
         return code, None
 
 
@@ -145,15 +157,17 @@ class _Validator:
 
     def __init__(self, ref: Reference):
         self.ref = ref
-        self.problems: list[tuple[str, Severity, str, str]] = []  # field, severity, code, msg
+        # field, severity, code, message, message in Russian
+        self.problems: list[tuple[str, Severity, str, str, str]] = []
         self.errors = 0
         # Reference.check's memo, read directly when check is Reference's own.
         memo = getattr(ref, "_memo", None)
         own = getattr(getattr(ref, "check", None), "__func__", None) is Reference.check
         self._known = memo.get if own and isinstance(memo, dict) else None
 
-    def add(self, field: str, severity: Severity, code: str, message: str) -> None:
-        self.problems.append((field, severity, code, message))
+    def add(self, field: str, severity: Severity, code: str, message: str,
+            message_ru: str = "") -> None:
+        self.problems.append((field, severity, code, message, message_ru))
         if severity == ERROR:
             self.errors += 1
 
@@ -165,10 +179,12 @@ class _Validator:
         elif isinstance(value, (int, float)) and not isinstance(value, bool):
             out = str(value)
         else:
-            self.add(field, ERROR, "type", f"Expected text, not {type(value).__name__}.")
+            self.add(field, ERROR, "type", f"Expected text, not {type(value).__name__}.",
+                     f"Ожидался текст, а не {type_ru(value)}.")
             return ""
         if required and not out:
-            self.add(field, ERROR, "missing", "This field is required and is empty.")
+            self.add(field, ERROR, "missing", "This field is required and is empty.",
+                     "Обязательное поле не заполнено.")
         return out
 
     def code(self, kind: str, value: Any, field: str, *, required: bool = False) -> str:
@@ -198,15 +214,18 @@ class _Validator:
         if value is None or value == "":
             return None
         if isinstance(value, bool) or not isinstance(value, (int, float, str)):
-            self.add(field, ERROR, "type", f"Expected a number, not {type(value).__name__}.")
+            self.add(field, ERROR, "type", f"Expected a number, not {type(value).__name__}.",
+                     f"Ожидалось число, а не {type_ru(value)}.")
             return None
         try:
             number = float(value.strip() if isinstance(value, str) else value)
         except (ValueError, OverflowError):
-            self.add(field, ERROR, "type", f"{str(value)[:40]!r} is not a number.")
+            self.add(field, ERROR, "type", f"{str(value)[:40]!r} is not a number.",
+                     f"{str(value)[:40]!r} — не число.")
             return None
         if not math.isfinite(number) or number <= 0:
-            self.add(field, ERROR, "range", f"Must be a number greater than zero, not {value!r}.")
+            self.add(field, ERROR, "range", f"Must be a number greater than zero, not {value!r}.",
+                     f"Нужно число больше нуля, а не {value!r}.")
             return None
         return number
 
@@ -223,7 +242,8 @@ class _Validator:
         if number is None:
             return None
         if not number.is_integer():
-            self.add(field, ERROR, "type", f"Expected a whole number, not {value!r}.")
+            self.add(field, ERROR, "type", f"Expected a whole number, not {value!r}.",
+                     f"Ожидалось целое число, а не {value!r}.")
             return None
         return int(number)
 
@@ -235,7 +255,8 @@ class _Validator:
         word = str(value).strip().lower() if isinstance(value, (str, int, float)) else "?"
         if word in TRUE_WORDS or word in FALSE_WORDS:
             return word in TRUE_WORDS
-        self.add(field, ERROR, "type", f"{str(value)[:20]!r} is not a yes/no value.")
+        self.add(field, ERROR, "type", f"{str(value)[:20]!r} is not a yes/no value.",
+                 f"{str(value)[:20]!r} — не значение «да/нет».")
         return False
 
     def strings(self, value: Any, field: str) -> list[str]:
@@ -245,7 +266,8 @@ class _Validator:
         if isinstance(value, str):
             value = value.split(";")
         if not isinstance(value, list):
-            self.add(field, ERROR, "type", f"Expected a list, not {type(value).__name__}.")
+            self.add(field, ERROR, "type", f"Expected a list, not {type(value).__name__}.",
+                     f"Ожидался список, а не {type_ru(value)}.")
             return []
         return [s for s in (self.text(v, field) for v in value) if s]
 
@@ -266,14 +288,16 @@ class _Validator:
         if isinstance(value, dict):
             return value
         if value is not None:
-            self.add(field, ERROR, "type", f"Expected an object, not {type(value).__name__}.")
+            self.add(field, ERROR, "type", f"Expected an object, not {type(value).__name__}.",
+                     f"Ожидался объект, а не {type_ru(value)}.")
         return {}
 
     def items(self, value: Any, field: str) -> list[Any]:
         if isinstance(value, list):
             return value
         if value is not None:
-            self.add(field, ERROR, "type", f"Expected a list, not {type(value).__name__}.")
+            self.add(field, ERROR, "type", f"Expected a list, not {type(value).__name__}.",
+                     f"Ожидался список, а не {type_ru(value)}.")
         return []
 
     # --- the record ---------------------------------------------------------------------
@@ -306,12 +330,13 @@ class _Validator:
             value = voyage[field[7:]] if field.startswith("voyage.") else out[field]
             if len(value) > limit:
                 self.add(field, ERROR, "too_long",
-                         f"At most {limit} characters; this value has {len(value)}.")
+                         f"At most {limit} characters; this value has {len(value)}.",
+                         f"Не более {limit} знаков; в этом значении знаков: {len(value)}.")
         boxes = self.items(rec.get("containers"), "containers")
         out["containers"] = [self.container(c, f"containers[{i}]") for i, c in enumerate(boxes)]
         if not boxes:
             self.add("containers", WARNING, "no_containers", "The bill of lading lists no "
-                     "containers.")
+                     "containers.", "В коносаменте не указано ни одного контейнера.")
         return out
 
     def voyage_memo(self, v: dict[str, Any]) -> dict[str, Any]:
@@ -379,20 +404,25 @@ class _Validator:
             try:
                 number = validate_container_number(number)
             except InvalidValue as exc:
-                self.add(f"{prefix}.container_number", ERROR, exc.code, exc.message)
+                self.add(f"{prefix}.container_number", ERROR, exc.code, exc.message,
+                         exc.message_ru)
         size_type = self.code_at("size_type", c.get("size_type"), prefix, "size_type")
         gross = self.number_at(c.get("gross_mass_kg"), prefix, "gross_mass_kg")
         vgm = self.number_at(c.get("vgm_kg"), prefix, "vgm_kg")
         if gross and vgm and abs(gross - vgm) > max(VGM_TOLERANCE_KG,
                                                     gross * VGM_TOLERANCE_SHARE):
             self.add(f"{prefix}.vgm_kg", WARNING, "vgm_far",
-                     f"VGM {vgm:g} kg is far from the declared gross mass {gross:g} kg.")
+                     f"VGM {vgm:g} kg is far from the declared gross mass {gross:g} kg.",
+                     f"VGM (подтверждённая масса брутто) {vgm:g} кг сильно отличается от "
+                     f"заявленной массы брутто {gross:g} кг.")
         load = c.get("full_empty")
         load = (load.strip() if type(load) is str
                 else self.text(load, f"{prefix}.full_empty")).upper() or "F"
         if load != "F" and load != "E":
             self.add(f"{prefix}.full_empty", WARNING, "unknown",
-                     f"Full/empty indicator {load[:10]!r} is neither F nor E; taken as full.")
+                     f"Full/empty indicator {load[:10]!r} is neither F nor E; taken as full.",
+                     f"Признак «гружёный/порожний» {load[:10]!r} — не F и не E; контейнер "
+                     "считается гружёным.")
             load = "F"
         goods = c.get("goods")
         if not isinstance(goods, list):
@@ -415,12 +445,13 @@ class _Validator:
         net = self.number_at(g.get("net_kg"), prefix, "net_kg")
         if gross and net and net > gross:
             self.add(f"{prefix}.net_kg", WARNING, "net_above_gross",
-                     f"Net mass {net:g} kg is above the gross mass {gross:g} kg.")
+                     f"Net mass {net:g} kg is above the gross mass {gross:g} kg.",
+                     f"Масса нетто {net:g} кг больше массы брутто {gross:g} кг.")
         value = self.number_at(g.get("value"), prefix, "value")
         currency = self.code_at("currency", g.get("currency"), prefix, "currency")
         if value and not currency:
             self.add(f"{prefix}.currency", WARNING, "missing", "A value is given without "
-                     "its currency.")
+                     "its currency.", "Стоимость указана без валюты.")
         hs_code = self.code_at("hs", g.get("hs_code"), prefix, "hs_code")
         description = g.get("description")
         description = description.strip() if type(description) is str \
@@ -476,5 +507,6 @@ def validate_record(rec: Any, ref: Reference | None = None, *, source: str = "",
     key = record_key(rec)
     where = locations or {}
     findings = [Finding(source, locate(field, where, location), key, field, code, message,
-                        severity) for field, severity, code, message in checker.problems]
+                        severity, message_ru)
+                for field, severity, code, message, message_ru in checker.problems]
     return (None if checker.errors else clean), findings

@@ -64,22 +64,29 @@ def _open(path: Path, source: str) -> Any:
     import openpyxl
 
     if not zipfile.is_zipfile(path):
-        raise IntakeError("Not an XLSX workbook (an XLSX file is a zip archive).", source=source)
+        raise IntakeError("Not an XLSX workbook (an XLSX file is a zip archive).", source=source,
+                          message_ru="Файл не является книгой XLSX (файл XLSX — это "
+                                     "zip-архив).")
     try:
         return openpyxl.load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # noqa: BLE001 - openpyxl raises many kinds on a damaged file
         raise IntakeError(f"Not a readable XLSX workbook: {type(exc).__name__}: "
-                          f"{str(exc)[:200]}", source=source) from None
+                          f"{str(exc)[:200]}", source=source,
+                          message_ru=f"Книгу XLSX не удаётся прочитать: {type(exc).__name__}: "
+                                     f"{str(exc)[:200]}") from None
 
 
 def _sheet(book: Any, rules: Mapping, source: str) -> Any:
     if rules.sheet is None:
         if not book.worksheets:
-            raise IntakeError("The workbook has no worksheets.", source=source)
+            raise IntakeError("The workbook has no worksheets.", source=source,
+                              message_ru="В книге нет листов.")
         return book.worksheets[0]
     if rules.sheet not in book.sheetnames:
         raise IntakeError(f"The workbook has no sheet {rules.sheet!r}; it has: "
-                          f"{', '.join(book.sheetnames)}.", source=source)
+                          f"{', '.join(book.sheetnames)}.", source=source,
+                          message_ru=f"В книге нет листа {rules.sheet!r}; есть листы: "
+                                     f"{', '.join(book.sheetnames)}.")
     return book[rules.sheet]
 
 
@@ -88,7 +95,9 @@ def _rows(sheet: Any, source: str) -> Iterator[tuple[int, tuple[Any, ...]]]:
         yield from enumerate(sheet.iter_rows(values_only=True), start=1)
     except Exception as exc:  # noqa: BLE001 - a damaged part shows only while streaming
         raise IntakeError(f"The workbook cannot be read further: {type(exc).__name__}: "
-                          f"{str(exc)[:200]}", source=source) from None
+                          f"{str(exc)[:200]}", source=source,
+                          message_ru=f"Дальше книгу прочитать не удаётся: "
+                                     f"{type(exc).__name__}: {str(exc)[:200]}") from None
 
 
 def read_xlsx(path: str | Path, mapping: str | Path | dict[str, Any] | Mapping | None = None,
@@ -106,7 +115,8 @@ def read_xlsx(path: str | Path, mapping: str | Path | dict[str, Any] | Mapping |
         header_row, header = next(((n, r) for n, r in rows
                                    if any(v not in (None, "") for v in r)), (0, ()))
         if not header_row:
-            raise IntakeError("The worksheet is empty.", source=source)
+            raise IntakeError("The worksheet is empty.", source=source,
+                              message_ru="Лист пуст.")
         names = _unique([str(v).strip() if v is not None else "" for v in header])
         table = TableIntake(rules, names, source=source, ref=ref, first_line=header_row + 1,
                             unit="row")

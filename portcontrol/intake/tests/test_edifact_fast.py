@@ -64,7 +64,8 @@ def reference_segments(path: Path, findings: list[Finding]) -> Iterator[Any]:
     if syntax.upper() not in edifact.CHARSETS:
         findings.append(Finding(source, "segment 1", "", "UNB", "charset",
                                 f"Unknown syntax identifier {syntax[:10]!r}; read as UTF-8.",
-                                WARNING))
+                                WARNING, f"Неизвестный идентификатор синтаксиса "
+                                f"{syntax[:10]!r}; прочитано как UTF-8."))
     chunks = edifact._text_chunks(path, codec, syntax, source, findings)
     first = next(chunks, "")
     if first.lstrip(" \r\n\t").startswith("UNA"):
@@ -76,7 +77,9 @@ def reference_segments(path: Path, findings: list[Finding]) -> Iterator[Any]:
             findings.append(Finding(source, where, "", "", "truncated",
                                     "The file ends in the middle of a segment (no segment "
                                     "terminator): it was cut short; the part segment is "
-                                    "ignored.", ERROR))
+                                    "ignored.", ERROR,
+                                    "Файл обрывается посреди сегмента (нет терминатора "
+                                    "сегмента): он обрезан; неполный сегмент пропущен."))
             return
         elements, odd = split_elements(text, chars)
         tag = elements[0][0] if elements[0] else ""
@@ -84,11 +87,16 @@ def reference_segments(path: Path, findings: list[Finding]) -> Iterator[Any]:
             findings.append(Finding(source, where, "", tag, "release",
                                     f"Release character {chars.escape_character!r} before "
                                     f"{', '.join(repr(c) for c in odd[:3])}, which needs no "
-                                    "release; read as the character itself.", WARNING))
+                                    "release; read as the character itself.", WARNING,
+                                    f"Символ освобождения {chars.escape_character!r} стоит "
+                                    f"перед {', '.join(repr(c) for c in odd[:3])}, где он не "
+                                    "нужен; прочитано как сам символ."))
         if len(elements[0]) != 1 or not _TAG.fullmatch(tag):
             findings.append(Finding(source, where, "", "", "syntax",
                                     f"{text[:20]!r} does not start with a segment tag; "
-                                    "segment ignored.", ERROR))
+                                    "segment ignored.", ERROR,
+                                    f"{text[:20]!r} не начинается с метки сегмента; сегмент "
+                                    "пропущен."))
             tag = ""
         yield number, tag, elements[1:]
 

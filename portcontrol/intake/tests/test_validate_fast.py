@@ -62,12 +62,13 @@ class PlainValidator(_Validator):
             value = voyage[field[7:]] if field.startswith("voyage.") else out[field]
             if len(value) > limit:
                 self.add(field, ERROR, "too_long",
-                         f"At most {limit} characters; this value has {len(value)}.")
+                         f"At most {limit} characters; this value has {len(value)}.",
+                         f"Не более {limit} знаков; в этом значении знаков: {len(value)}.")
         boxes = self.items(rec.get("containers"), "containers")
         out["containers"] = [self.container(c, f"containers[{i}]") for i, c in enumerate(boxes)]
         if not boxes:
             self.add("containers", WARNING, "no_containers", "The bill of lading lists no "
-                     "containers.")
+                     "containers.", "В коносаменте не указано ни одного контейнера.")
         return out
 
     def voyage(self, v: dict[str, Any]) -> dict[str, Any]:
@@ -105,18 +106,23 @@ class PlainValidator(_Validator):
             try:
                 number = validate_container_number(number)
             except InvalidValue as exc:
-                self.add(f"{prefix}.container_number", ERROR, exc.code, exc.message)
+                self.add(f"{prefix}.container_number", ERROR, exc.code, exc.message,
+                         exc.message_ru)
         size_type = self.code("size_type", c.get("size_type"), f"{prefix}.size_type")
         gross = self.number(c.get("gross_mass_kg"), f"{prefix}.gross_mass_kg")
         vgm = self.number(c.get("vgm_kg"), f"{prefix}.vgm_kg")
         if gross and vgm and abs(gross - vgm) > max(VGM_TOLERANCE_KG,
                                                     gross * VGM_TOLERANCE_SHARE):
             self.add(f"{prefix}.vgm_kg", WARNING, "vgm_far",
-                     f"VGM {vgm:g} kg is far from the declared gross mass {gross:g} kg.")
+                     f"VGM {vgm:g} kg is far from the declared gross mass {gross:g} kg.",
+                     f"VGM (подтверждённая масса брутто) {vgm:g} кг сильно отличается от "
+                     f"заявленной массы брутто {gross:g} кг.")
         load = self.text(c.get("full_empty"), f"{prefix}.full_empty").upper() or "F"
         if load not in ("F", "E"):
             self.add(f"{prefix}.full_empty", WARNING, "unknown",
-                     f"Full/empty indicator {load[:10]!r} is neither F nor E; taken as full.")
+                     f"Full/empty indicator {load[:10]!r} is neither F nor E; taken as full.",
+                     f"Признак «гружёный/порожний» {load[:10]!r} — не F и не E; контейнер "
+                     "считается гружёным.")
             load = "F"
         goods = self.items(c.get("goods"), f"{prefix}.goods")
         return {
@@ -134,12 +140,13 @@ class PlainValidator(_Validator):
         net = self.number(g.get("net_kg"), f"{prefix}.net_kg")
         if gross and net and net > gross:
             self.add(f"{prefix}.net_kg", WARNING, "net_above_gross",
-                     f"Net mass {net:g} kg is above the gross mass {gross:g} kg.")
+                     f"Net mass {net:g} kg is above the gross mass {gross:g} kg.",
+                     f"Масса нетто {net:g} кг больше массы брутто {gross:g} кг.")
         value = self.number(g.get("value"), f"{prefix}.value")
         currency = self.code("currency", g.get("currency"), f"{prefix}.currency")
         if value and not currency:
             self.add(f"{prefix}.currency", WARNING, "missing", "A value is given without "
-                     "its currency.")
+                     "its currency.", "Стоимость указана без валюты.")
         return {
             "hs_code": self.code("hs", g.get("hs_code"), f"{prefix}.hs_code"),
             "description": self.text(g.get("description"), f"{prefix}.description"),
