@@ -19,7 +19,7 @@ from portcontrol.manifests.signals import manifests_stored
 from portcontrol.manifests.store import Item, store_batch
 
 from .models import IntakeJob, QuarantinedRecord
-from .runner import report_dir
+from .runner import kept_warning, report_dir
 
 FORMATS = ("auto", "cuscar", "baplie", "csv", "xlsx", "json")
 _SAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
@@ -85,8 +85,7 @@ def do_replay_quarantined(*, rec: QuarantinedRecord, corrected: dict[str, Any],
         if clean is None or unit is None:
             QuarantinedRecord.objects.filter(pk=rec.pk).update(raw=corrected, findings=errors)
             return errors
-        store_batch([Item(unit, clean, [{"field": f.field, "code": f.code,
-                                         "message": f.message} for f in findings])],
+        store_batch([Item(unit, clean, [kept_warning(f) for f in findings])],
                     acting_user=acting_user, source=f"replay of quarantined record {rec.pk}")
         transaction.on_commit(lambda: manifests_stored.send(sender=QuarantinedRecord,
                                                             unit_ids=[unit]))

@@ -94,6 +94,13 @@ class _Report:
             self.fh.close()
 
 
+def kept_warning(finding: Finding) -> dict[str, str]:
+    """A warning as the bill of lading keeps it (shown on its page, in the reader's
+    language)."""
+    return {"field": finding.field, "code": finding.code, "message": finding.message,
+            "message_ru": finding.message_ru}
+
+
 class _Run:
     def __init__(self, job: IntakeJob, acting_user: Any, report: _Report,
                  progress: Callable[[int], None] | None):
@@ -214,8 +221,7 @@ class _Run:
             self.reject(outcome, rec, findings, name)
         else:
             self.result.warnings += len(findings)
-            self.items.append(Item(unit, rec, [{"field": f.field, "code": f.code,
-                                                "message": f.message} for f in findings],
+            self.items.append(Item(unit, rec, [kept_warning(f) for f in findings],
                                    getattr(outcome, "message_date", None)))
         if len(self.items) >= BATCH:
             self.flush()

@@ -82,11 +82,14 @@ class Router:
             return None, Finding(source, location, record_key(clean), "voyage.port_of_call",
                                  "not_your_port",
                                  f"Port {port} is served by a unit whose manifests you may "
-                                 "not load.", ERROR)
+                                 "not load.", ERROR,
+                                 f"Порт {port} обслуживает подразделение, манифесты которого "
+                                 "вам загружать нельзя.")
         if unit is None:
             return None, Finding(source, location, record_key(clean), "voyage.port_of_call",
                                  "no_unit", f"No unit receives manifests for port {port}.",
-                                 ERROR)
+                                 ERROR, f"Манифесты для порта {port} не принимает ни одно "
+                                        "подразделение.")
         return unit, None
 
     @property

@@ -109,7 +109,9 @@ def test_officer_uploads_and_cannot_write_into_another_countrys_port(login, baku
     number = q.location.removeprefix("line ")
     for name, args in (("intake_job", [job.pk]), ("intake_quarantine", []),
                        ("intake_record", [q.pk])):
-        assert f"строка {number}<" in client.get(reverse(name, args=args)).content.decode()
+        page = client.get(reverse(name, args=args)).content.decode()
+        assert f"строка {number}<" in page
+        assert "обслуживает подразделение, манифесты которого вам загружать нельзя" in page
     other = login(karachi_officer)
     assert other.get(reverse("intake_job", args=[job.pk])).status_code == 404
     assert other.get(reverse("intake_record", args=[q.pk])).status_code == 404

@@ -1,6 +1,10 @@
 """Pages through the test client, as each persona meets them."""
 
+import io
+import json
+
 import pytest
+from django.core.management import call_command
 from django.urls import reverse
 
 from portcontrol.manifests.models import Container
@@ -147,3 +151,26 @@ def test_programme_admin_sets_a_units_capacity_and_it_is_audited(login, programm
     assert AuditRecord.objects.filter(action="admin.add", object_type="unitrisksettings").exists()
     # Assessments and rules stay out of the admin site: they are unit-scoped data.
     assert client.get("/admin/risk/assessment/").status_code == 404
+
+
+@pytest.mark.parametrize("language", ["en", "ru"])
+def test_a_bills_intake_warnings_are_on_its_containers_page(login, baku_officer, tmp_path,
+                                                            language):
+    """A warning keeps the record and is shown on it, in the reader's language."""
+    from portcontrol.testing.records import record
+
+    path = tmp_path / "one.json"
+    path.write_text(json.dumps([record(bl="MSCUGYE000777", port="AZBAK",
+                                       container=BAKU_CONTAINER, transshipment=["AZZZZ"])]))
+    call_command("ingest", str(path), "--json", stdout=io.StringIO())
+    container = Container.objects.get(number=BAKU_CONTAINER)
+    client = login(baku_officer)
+    client.post(reverse("set_language"), {"language": language, "next": "/"})
+    page = client.get(reverse("container_detail", args=[container.pk])).content.decode()
+    warnings = page.split('class="intake-warnings"')[1].split("</ul>")[0]
+    assert "AZZZZ" in warnings and "transshipment_ports" in warnings
+    if language == "ru":
+        assert "Предупреждения при приёме данных" in page
+        assert "UN/LOCODE" in warnings and "is not in the reference list" not in warnings
+    else:
+        assert "is not in the reference list" in warnings
