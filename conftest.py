@@ -59,6 +59,7 @@ def _test_environment(request, tmp_path):
         yield
         return
     from asgiref.local import Local
+    from django.utils import translation
     from django_tasks import task_backends
 
     from portcontrol.risk import history as risk_history
@@ -76,6 +77,9 @@ def _test_environment(request, tmp_path):
     yield
     task_backends.settings["default"] = saved
     task_backends._connections = Local(task_backends.thread_critical)
+    # A page requested in Russian leaves Russian active in this thread: code that words a
+    # message with gettext in the next test would speak Russian.
+    translation.deactivate()
 
 
 @pytest.fixture
