@@ -9,6 +9,7 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from portcontrol.accounts.scoping import visible_unit_ids
 from portcontrol.audit.log import record as audit
@@ -27,7 +28,8 @@ _SAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
 
 def _check_format(fmt: str) -> str:
     if fmt not in FORMATS:
-        raise InvalidValue(f"Unknown format {fmt!r}; use one of {', '.join(FORMATS)}.",
+        raise InvalidValue(_("Unknown format %(format)r; use one of %(formats)s.")
+                           % {"format": fmt, "formats": ", ".join(FORMATS)},
                            field="format")
     return fmt
 
@@ -51,7 +53,7 @@ def do_create_job(*, files: list[dict[str, Any]], door: str, acting_user: Any,
                   profile: str = "") -> IntakeJob:
     _check_format(fmt)
     if not files:
-        raise InvalidValue("No file given.", field="files")
+        raise InvalidValue(_("No file given."), field="files")
     with transaction.atomic():
         job = IntakeJob.objects.create(
             unit_id=unit_id, created_by=acting_user if getattr(acting_user, "pk", None) else None,
@@ -65,7 +67,7 @@ def do_create_job(*, files: list[dict[str, Any]], door: str, acting_user: Any,
 
 def _check_pending(rec: QuarantinedRecord) -> None:
     if rec.status != QuarantinedRecord.Status.PENDING:
-        raise PermissionDenied("This record was already resolved.")
+        raise PermissionDenied(_("This record was already resolved."))
 
 
 def do_replay_quarantined(*, rec: QuarantinedRecord, corrected: dict[str, Any],
@@ -102,7 +104,7 @@ def do_replay_quarantined(*, rec: QuarantinedRecord, corrected: dict[str, Any],
 def do_discard_quarantined(*, rec: QuarantinedRecord, acting_user: Any, reason: str) -> None:
     _check_pending(rec)
     if not reason.strip():
-        raise InvalidValue("Say why the record is discarded.", field="reason")
+        raise InvalidValue(_("Say why the record is discarded."), field="reason")
     with transaction.atomic():
         rec.status = QuarantinedRecord.Status.DISCARDED
         rec.resolved_by, rec.resolved_at = acting_user, timezone.now()

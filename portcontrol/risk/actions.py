@@ -9,6 +9,7 @@ import polars as pl
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 
 from portcontrol.accounts.models import Unit, User
 from portcontrol.accounts.scoping import visible_unit_ids
@@ -40,7 +41,7 @@ def check_expression(expression: str) -> None:
 def _require(user: User, unit: Unit, *, approve: bool = False) -> None:
     allowed = can_approve_rules(user) if approve else can_write_rules(user)
     if not allowed or unit.pk not in visible_unit_ids(user):
-        raise PermissionDenied("Your role does not allow this on the rules of this unit.")
+        raise PermissionDenied(_("Your role does not allow this on the rules of this unit."))
 
 
 def do_save_rule(*, acting_user: User, unit: Unit, data: dict[str, Any],
@@ -57,13 +58,14 @@ def do_save_rule(*, acting_user: User, unit: Unit, data: dict[str, Any],
     with transaction.atomic():
         if rule is None:
             if Rule.objects.filter(unit=unit, code=data["code"]).exists():
-                raise InvalidValue(f"Rule {data['code']} already exists in this unit.",
+                raise InvalidValue(_("Rule %(code)s already exists in this unit.")
+                                   % {"code": data["code"]},
                                    field="code")
             rule = Rule(unit=unit, created_by=acting_user)
             before = None
         else:
             if rule.status not in EDITABLE:
-                raise PermissionDenied("Only a draft or a rejected rule can be changed.")
+                raise PermissionDenied(_("Only a draft or a rejected rule can be changed."))
             before = snapshot(rule)
         for name, value in data.items():
             setattr(rule, name, value)
@@ -87,7 +89,7 @@ def do_backtest_rule(*, acting_user: User, rule: Rule, days: int = 90,
                      until: date | None = None) -> dict[str, Any]:
     _require(acting_user, rule.unit)
     if not 1 <= days <= 730:
-        raise InvalidValue("Backtest over 1 to 730 days.", field="days")
+        raise InvalidValue(_("Backtest over 1 to 730 days."), field="days")
     until = until or timezone.localdate()
     frame = history_with_outcomes(rule.unit, days, until)
     if frame.height == 0:
@@ -120,9 +122,9 @@ def _transition(rule: Rule, user: User, action: str, to: str, **fields: Any) -> 
 def do_submit_rule(*, acting_user: User, rule: Rule) -> None:
     _require(acting_user, rule.unit)
     if rule.status != Rule.Status.DRAFT:
-        raise PermissionDenied("Only a draft can be submitted for approval.")
+        raise PermissionDenied(_("Only a draft can be submitted for approval."))
     if not rule.last_backtest:
-        raise InvalidValue("Run a backtest before submitting the rule.", field="backtest")
+        raise InvalidValue(_("Run a backtest before submitting the rule."), field="backtest")
     _transition(rule, acting_user, "rule.submit", Rule.Status.PENDING,
                 submitted_at=timezone.now())
 
@@ -131,11 +133,11 @@ def do_decide_rule(*, acting_user: User, rule: Rule, approve: bool, note: str = 
     """Four eyes: a supervisor other than the rule's author activates or rejects it."""
     _require(acting_user, rule.unit, approve=True)
     if rule.status != Rule.Status.PENDING:
-        raise PermissionDenied("Only a rule waiting for approval can be decided.")
+        raise PermissionDenied(_("Only a rule waiting for approval can be decided."))
     if rule.created_by_id == acting_user.pk:
-        raise PermissionDenied("Four eyes: the author of a rule cannot approve it.")
+        raise PermissionDenied(_("Four eyes: the author of a rule cannot approve it."))
     if not approve and not note.strip():
-        raise InvalidValue("Say why the rule is rejected.", field="note")
+        raise InvalidValue(_("Say why the rule is rejected."), field="note")
     _transition(rule, acting_user, "rule.approve" if approve else "rule.reject",
                 Rule.Status.ACTIVE if approve else Rule.Status.REJECTED,
                 decided_by=acting_user, decided_at=timezone.now(), decision_note=note[:500])
@@ -144,6 +146,6 @@ def do_decide_rule(*, acting_user: User, rule: Rule, approve: bool, note: str = 
 def do_retire_rule(*, acting_user: User, rule: Rule, note: str = "") -> None:
     _require(acting_user, rule.unit, approve=True)
     if rule.status != Rule.Status.ACTIVE:
-        raise PermissionDenied("Only an active rule can be retired.")
+        raise PermissionDenied(_("Only an active rule can be retired."))
     _transition(rule, acting_user, "rule.retire", Rule.Status.RETIRED,
                 decision_note=note[:500])

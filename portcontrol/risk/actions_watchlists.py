@@ -71,7 +71,8 @@ def can_manage_watchlists(user: User) -> bool:
 
 def _require(user: User, unit: Unit) -> None:
     if not can_manage_watchlists(user) or unit.pk not in visible_unit_ids(user):
-        raise PermissionDenied("Your role does not allow changing the watchlists of this unit.")
+        raise PermissionDenied(
+            _("Your role does not allow changing the watchlists of this unit."))
 
 
 def decode_upload(data: bytes) -> str:

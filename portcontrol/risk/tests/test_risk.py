@@ -8,6 +8,7 @@ from datetime import date, timedelta
 import pytest
 from django.core.management import CommandError, call_command
 from django.urls import reverse
+from django.utils import translation
 
 from portcontrol.core.errors import InvalidValue, PermissionDenied
 from portcontrol.generator import generate
@@ -110,6 +111,9 @@ def test_author_cannot_approve_own_rule(org):
     Rule.objects.filter(pk=rule.pk).update(status="pending", last_backtest={"hits": 0})
     rule.refresh_from_db()
     with pytest.raises(PermissionDenied, match="Four eyes"):
+        do_decide_rule(acting_user=supervisor, rule=rule, approve=True)
+    with translation.override("ru"), pytest.raises(PermissionDenied,
+                                                    match="Принцип двух ключей"):
         do_decide_rule(acting_user=supervisor, rule=rule, approve=True)
 
 
