@@ -5,13 +5,14 @@ with reasons for each unit, and hit rates and a model learned from its own past.
 from __future__ import annotations
 
 import csv
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
 import numpy as np
 
 from portcontrol.accounts.models import Unit, User
 from portcontrol.engine.selection import RANDOM_PICK
+from portcontrol.manifests.models import Container
 
 from .actions import do_backtest_rule, do_decide_rule, do_save_rule, do_submit_rule
 from .actions_watchlists import do_import_watchlist
@@ -60,9 +61,12 @@ def simulate_past(ground_truth: Path, since: date, before: date, seed: int = 0
     for unit in units:
         # A tenth of the inspections drawn at random (the default is a fiftieth): enough
         # random picks in three weeks for the hit-rate estimates and the model's
-        # calibration to have something to stand on.
-        UnitRiskSettings.objects.get_or_create(
-            unit=unit, defaults={"exploration_share": DEMO_EXPLORATION_SHARE})
+        # calibration to have something to stand on. Places in proportion to the unit's
+        # traffic, as a PCU's team is sized (the defaults, 20 and 60 a day, would inspect
+        # every box of a port that receives 70 a day).
+        UnitRiskSettings.objects.get_or_create(unit=unit, defaults={
+            "exploration_share": DEMO_EXPLORATION_SHARE,
+            **demo_capacity(_daily_containers(unit, since, before))})
     rng = np.random.default_rng(seed)
     inspections = finds = random_picks = 0
     day = since
@@ -87,6 +91,23 @@ def simulate_past(ground_truth: Path, since: date, before: date, seed: int = 0
         finds += sum(r.seizure for r in rows)
         day += timedelta(days=1)
     return {"inspections": inspections, "finds": finds, "random_picks": random_picks}
+
+
+def demo_capacity(daily: float) -> dict[str, int]:
+    """Red places for about 2 % of a day's containers and yellow ones for about 6 % (so
+    8 % of the traffic looked at; a small port keeps 3 and 8, enough for one random pick a
+    day at the demo's exploration share)."""
+    return {"red_capacity": max(3, round(0.02 * daily)),
+            "yellow_capacity": max(8, round(0.06 * daily))}
+
+
+def _daily_containers(unit: Unit, since: date, before: date) -> float:
+    days = max((before - since).days, 1)
+    start = datetime.combine(since, time.min, tzinfo=UTC)
+    end = datetime.combine(before, time.min, tzinfo=UTC)
+    boxes = Container.objects.filter(unit=unit, voyage__port_calls__eta__gte=start,
+                                     voyage__port_calls__eta__lt=end).distinct().count()
+    return boxes / days
 
 
 def demo_watchlist(out_dir: Path, unit: Unit, acting_user: User | None) -> int:

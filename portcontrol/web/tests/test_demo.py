@@ -39,3 +39,12 @@ def test_demo_builds_units_manifests_rules_watchlists_and_targets(tmp_path):
             picks.filter(selection_reason="random").count()
     call_command("demo", "--containers", "3000", "--out", str(tmp_path), stdout=io.StringIO())
     assert Container.objects.count() == 3000
+
+
+@pytest.mark.parametrize(("daily", "red", "yellow"), [
+    (0, 3, 8), (73, 3, 8), (307, 6, 18), (2000, 40, 120),
+])
+def test_demo_places_follow_the_units_traffic(daily, red, yellow):
+    from portcontrol.risk.demo import demo_capacity
+
+    assert demo_capacity(daily) == {"red_capacity": red, "yellow_capacity": yellow}
