@@ -34,8 +34,9 @@ from portcontrol.intake.baplie import read_baplie
 from portcontrol.intake.cuscar import read_cuscar
 from portcontrol.intake.json_reader import read_json
 from portcontrol.intake.mapping import FIELDS, load_mapping
+from portcontrol.intake.tests.test_validate import changed
 from portcontrol.intake.validate import validate_record
-from portcontrol.testing.records import BAKU_CONTAINER, record, sample_records
+from portcontrol.testing.records import sample_records
 
 SAMPLES = Path(__file__).resolve().parent / "samples"
 CYRILLIC = re.compile(r"[А-Яа-яЁё]")
@@ -81,21 +82,7 @@ def sample_cases() -> dict[str, Callable[[], Any]]:
 
 # --- records damaged through validate_record ----------------------------------------------
 
-def base() -> dict[str, Any]:
-    return record(bl="MSCUGYE000001", port="AZBAK", container=BAKU_CONTAINER)
-
-
-def changed(path: str, value: Any) -> dict[str, Any]:
-    rec = base()
-    *parents, last = path.split(".")
-    target: Any = rec
-    for part in parents:
-        target = target[int(part)] if part.isdigit() else target[part]
-    if isinstance(target, list):
-        target[int(last)] = value
-    else:
-        target[last] = value
-    return rec
+# changed() is test_validate's: one way to damage a record
 
 
 DAMAGE = [
