@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from portcontrol.accounts.models import Unit
@@ -55,6 +56,14 @@ class IntakeJob(models.Model):
     @property
     def finished(self) -> bool:
         return self.status in (self.Status.DONE, self.Status.FAILED)
+
+    @property
+    def error_display(self) -> str:
+        """Why files could not be read, in the reader's language when the job kept it."""
+        russian = (self.counts or {}).get("unreadable_ru")
+        if russian and (get_language() or "").startswith("ru"):
+            return "\n".join(russian)[:2000]
+        return self.error
 
 
 class QuarantinedRecord(models.Model):

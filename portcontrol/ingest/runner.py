@@ -49,6 +49,7 @@ class JobResult:
     warnings: int = 0
     store: StoreCounts = field(default_factory=StoreCounts)
     unreadable: list[str] = field(default_factory=list)
+    unreadable_ru: list[str] = field(default_factory=list)  # the same, for Russian pages
     stowage_plans: int = 0
     units: set[int] = field(default_factory=set)
     seconds: float = 0.0
@@ -67,7 +68,7 @@ class JobResult:
 
     def as_counts(self) -> dict[str, Any]:
         return {**self.summary(), "records": self.records, "unreadable": self.unreadable,
-                "store": asdict(self.store)}
+                "unreadable_ru": self.unreadable_ru, "store": asdict(self.store)}
 
 
 def report_dir() -> Path:
@@ -132,6 +133,7 @@ class _Run:
                 self.outcome(outcome, name)
         except IntakeError as exc:
             self.result.unreadable.append(f"{name}: {exc.message}")
+            self.result.unreadable_ru.append(f"{name}: {exc.message_ru or exc.message}")
             self.report.write([Finding(name, exc.location, "", "", "unreadable", exc.message,
                                        ERROR)])
         if reader is not None:
@@ -154,6 +156,7 @@ class _Run:
                 self.lines(clean, name)
         except IntakeError as exc:
             self.result.unreadable.append(f"{name}: {exc.message}")
+            self.result.unreadable_ru.append(f"{name}: {exc.message_ru or exc.message}")
             self.report.write([Finding(name, exc.location, "", "", "unreadable", exc.message,
                                        ERROR)])
         self.flush()

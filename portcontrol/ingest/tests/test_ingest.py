@@ -76,6 +76,22 @@ def test_cli_unreadable_file_exits_2(org, tmp_path):
     assert exit_.value.code == 2
 
 
+def test_why_a_file_could_not_be_read_is_said_in_the_readers_language(login, baku_officer,
+                                                                       tmp_path):
+    junk = tmp_path / "junk.edi"
+    junk.write_bytes(b"\x00\x01 not edifact at all")
+    client = login(baku_officer)
+    upload(client, junk, format="cuscar")
+    job = IntakeJob.objects.get()
+    assert job.error.startswith("junk.edi: ") and job.counts["unreadable_ru"]
+    english = client.get(reverse("intake_job", args=[job.pk])).content.decode()
+    assert job.error.split(": ", 1)[1][:30] in english
+    client.post(reverse("set_language"), {"language": "ru", "next": "/intake/"})
+    russian = client.get(reverse("intake_job", args=[job.pk])).content.decode()
+    assert job.counts["unreadable_ru"][0].split(": ", 1)[1][:30] in russian
+    assert job.error.split(": ", 1)[1][:30] not in russian
+
+
 def test_cuscar_sample_and_baplie_stowage_check(org, tmp_path):
     result = ingest_json(SAMPLES / "cuscar_d95b_una_lines.edi")
     assert result["records_rejected"] == 0 and result["containers_accepted"] >= 1
