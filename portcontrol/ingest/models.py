@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from portcontrol.accounts.models import Unit
+from portcontrol.web.language import in_reader_language
 
 
 class IntakeJob(models.Model):
@@ -61,9 +61,7 @@ class IntakeJob(models.Model):
     def error_display(self) -> str:
         """Why files could not be read, in the reader's language when the job kept it."""
         russian = (self.counts or {}).get("unreadable_ru")
-        if russian and (get_language() or "").startswith("ru"):
-            return "\n".join(russian)[:2000]
-        return self.error
+        return in_reader_language(self.error, "\n".join(russian)[:2000] if russian else None)
 
 
 class QuarantinedRecord(models.Model):

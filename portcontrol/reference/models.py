@@ -8,8 +8,9 @@ must never touch a manifest.
 from __future__ import annotations
 
 from django.db import models
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+
+from portcontrol.web.language import in_reader_language
 
 
 class Country(models.Model):
@@ -32,9 +33,7 @@ class Country(models.Model):
 
     @property
     def name(self) -> str:
-        if (get_language() or "en").startswith("ru") and self.name_ru:
-            return self.name_ru
-        return self.name_en
+        return in_reader_language(self.name_en, self.name_ru)
 
 
 class Port(models.Model):

@@ -8,10 +8,10 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import get_language
 
 from portcontrol.accounts.models import Unit
 from portcontrol.manifests.models import Container
+from portcontrol.web.language import in_reader_language
 
 
 class UnitRiskSettings(models.Model):
@@ -73,9 +73,7 @@ class Rule(models.Model):
     @property
     def localized_description(self) -> str:
         """The description in the reader's language (Russian when written, else English)."""
-        if self.description_ru and get_language() and get_language().startswith("ru"):
-            return self.description_ru
-        return self.description
+        return in_reader_language(self.description, self.description_ru)
 
 
 class ScoringRun(models.Model):

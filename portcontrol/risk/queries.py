@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import date
 
 from django.db.models import QuerySet
-from django.utils.translation import get_language
 
 from portcontrol.accounts.models import Role, User
 from portcontrol.accounts.scoping import scope
+from portcontrol.web.language import in_reader_language
 
 from .models import Assessment, Rule
 
@@ -16,8 +16,7 @@ CHANNEL_ORDER = {"red": 0, "yellow": 1, "green": 2}
 
 
 def localized_reasons(reasons: list[dict]) -> list[dict]:
-    ru = (get_language() or "en").startswith("ru")
-    return [{**r, "text": (r.get("text_ru") if ru else None) or r.get("text_en", "")}
+    return [{**r, "text": in_reader_language(r.get("text_en", ""), r.get("text_ru"))}
             for r in reasons or []]
 
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from django import template
-from django.utils.translation import get_language
+
+from portcontrol.web.language import in_reader_language
 
 register = template.Library()
 
@@ -15,7 +16,4 @@ def finding_text(finding: dict[str, Any]) -> str:
     """A stored finding's message in the reader's language: its Russian text when the page is
     in Russian and the finding has one (findings stored before Russian texts existed do not),
     else the English one."""
-    russian = finding.get("message_ru")
-    if russian and (get_language() or "").startswith("ru"):
-        return str(russian)
-    return str(finding.get("message", ""))
+    return in_reader_language(str(finding.get("message", "")), finding.get("message_ru"))
