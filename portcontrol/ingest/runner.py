@@ -132,14 +132,18 @@ class _Run:
             for outcome in reader:
                 self.outcome(outcome, name)
         except IntakeError as exc:
-            self.result.unreadable.append(f"{name}: {exc.message}")
-            self.result.unreadable_ru.append(f"{name}: {exc.message_ru or exc.message}")
-            self.report.write([Finding(name, exc.location, "", "", "unreadable", exc.message,
-                                       ERROR)])
+            self.unreadable(name, exc)
         if reader is not None:
             # Findings about the file itself: envelope counts, unknown segments, columns.
             self.report.write(reader.findings)
             self.result.warnings += len(reader.findings)
+
+    def unreadable(self, name: str, exc: IntakeError) -> None:
+        """A file that could not be read: said on the job (both languages) and reported."""
+        self.result.unreadable.append(f"{name}: {exc.message}")
+        self.result.unreadable_ru.append(f"{name}: {exc.message_ru or exc.message}")
+        self.report.write([Finding(name, exc.location, "", "", "unreadable", exc.message,
+                                   ERROR, exc.message_ru)])
 
     def csv_file(self, path: Path, name: str) -> None:
         """The bulk path: clean lines stay in polars frames from the file to the database
@@ -155,10 +159,7 @@ class _Run:
                     self.outcome(outcome, name)
                 self.lines(clean, name)
         except IntakeError as exc:
-            self.result.unreadable.append(f"{name}: {exc.message}")
-            self.result.unreadable_ru.append(f"{name}: {exc.message_ru or exc.message}")
-            self.report.write([Finding(name, exc.location, "", "", "unreadable", exc.message,
-                                       ERROR)])
+            self.unreadable(name, exc)
         self.flush()
         self.report.write(findings)
         self.result.warnings += len(findings)

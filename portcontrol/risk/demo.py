@@ -5,7 +5,7 @@ with reasons for each unit, and hit rates and a model learned from its own past.
 from __future__ import annotations
 
 import csv
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 import numpy as np
@@ -16,6 +16,7 @@ from portcontrol.manifests.models import Container
 
 from .actions import do_backtest_rule, do_decide_rule, do_save_rule, do_submit_rule
 from .actions_watchlists import do_import_watchlist
+from .frames import arriving
 from .learning import (
     TrainingRefused,
     do_decide_model_version,
@@ -102,12 +103,9 @@ def demo_capacity(daily: float) -> dict[str, int]:
 
 
 def _daily_containers(unit: Unit, since: date, before: date) -> float:
-    days = max((before - since).days, 1)
-    start = datetime.combine(since, time.min, tzinfo=UTC)
-    end = datetime.combine(before, time.min, tzinfo=UTC)
-    boxes = Container.objects.filter(unit=unit, voyage__port_calls__eta__gte=start,
-                                     voyage__port_calls__eta__lt=end).distinct().count()
-    return boxes / days
+    boxes = Container.objects.filter(arriving(since, before - timedelta(days=1), "voyage__"),
+                                     unit=unit).distinct().count()
+    return boxes / max((before - since).days, 1)
 
 
 def demo_watchlist(out_dir: Path, unit: Unit, acting_user: User | None) -> int:
