@@ -109,8 +109,39 @@ class QuarantinedRecord(models.Model):
         return f"{self.source} {self.location} {self.record_key}"
 
 
+class StowagePlan(models.Model):
+    """A vessel's stowage plan (BAPLIE) as received: what is on board and where each box is
+    discharged. Kept so that it can be compared again when its voyage's manifests arrive or
+    change (ingest.stowage)."""
+
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, null=True, blank=True,
+                             related_name="+", verbose_name=_("unit"))
+    job = models.ForeignKey(IntakeJob, on_delete=models.CASCADE, related_name="stowage_plans")
+    source = models.CharField(_("file"), max_length=200)
+    voyage = models.ForeignKey("manifests.Voyage", on_delete=models.SET_NULL, null=True,
+                               blank=True, related_name="+")
+    voyage_ref = models.CharField(_("voyage"), max_length=40)
+    vessel_imo = models.CharField(_("vessel IMO number"), max_length=7, blank=True)
+    vessel_name = models.CharField(_("vessel name"), max_length=120, blank=True)
+    next_port = models.CharField(_("next port of call"), max_length=5, blank=True)
+    containers = models.JSONField(_("containers on board"), default=list,
+                                  help_text=_("Number and port of discharge of each box."))
+    received_at = models.DateTimeField(_("received"), auto_now_add=True)
+    compared_at = models.DateTimeField(_("compared"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-received_at", "-id"]
+        verbose_name = _("stowage plan")
+        verbose_name_plural = _("stowage plans")
+        indexes = [models.Index(fields=["unit", "received_at"], name="stowageplan_unit_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.vessel_name} {self.voyage_ref}".strip()
+
+
 class StowageDiscrepancy(models.Model):
-    """A container on board (BAPLIE) that no manifest declares, or declared but not on board."""
+    """A container on board (BAPLIE) that no manifest declares, or declared but not on board:
+    what the latest plan of a voyage says against the voyage's manifests as they stand."""
 
     class Kind(models.TextChoices):
         NOT_MANIFESTED = "not_manifested", _("On board, on no manifest")
@@ -119,6 +150,8 @@ class StowageDiscrepancy(models.Model):
     unit = models.ForeignKey(Unit, on_delete=models.PROTECT, null=True, blank=True,
                              related_name="+", verbose_name=_("unit"))
     job = models.ForeignKey(IntakeJob, on_delete=models.CASCADE, related_name="discrepancies")
+    plan = models.ForeignKey(StowagePlan, on_delete=models.CASCADE, null=True, blank=True,
+                             related_name="discrepancies")
     voyage = models.ForeignKey("manifests.Voyage", on_delete=models.CASCADE, null=True,
                                blank=True, related_name="+")
     voyage_ref = models.CharField(_("voyage"), max_length=40)
@@ -127,9 +160,10 @@ class StowageDiscrepancy(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        ordering = ["job", "kind", "container_number"]
+        ordering = ["voyage_ref", "kind", "container_number"]
         verbose_name = _("stowage discrepancy")
         verbose_name_plural = _("stowage discrepancies")
+        indexes = [models.Index(fields=["unit", "voyage"], name="stowage_unit_voyage_idx")]
 
     def __str__(self) -> str:
         return f"{self.container_number} {self.kind}"

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from django.db.models import OuterRef, QuerySet, Subquery
 
 from portcontrol.accounts.models import User
 from portcontrol.accounts.scoping import scope, visible_unit_ids
+from portcontrol.manifests.models import Container
 
-from .models import IntakeJob, QuarantinedRecord
+from .models import IntakeJob, QuarantinedRecord, StowageDiscrepancy, StowagePlan
 
 
 def can_ingest(user: User) -> bool:
@@ -20,3 +21,16 @@ def jobs_for(user: User) -> QuerySet[IntakeJob]:
 
 def quarantine_for(user: User) -> QuerySet[QuarantinedRecord]:
     return scope(QuarantinedRecord.objects.select_related("job", "unit"), user)
+
+
+def discrepancies_for(user: User) -> QuerySet[StowageDiscrepancy]:
+    """The current stowage discrepancies of the user's units, each with the id of the
+    declared container (`container_pk`, for a box on a manifest but not on board)."""
+    declared = Container.objects.filter(voyage_id=OuterRef("voyage_id"),
+                                        number=OuterRef("container_number")).values("pk")[:1]
+    return scope(StowageDiscrepancy.objects.select_related("plan", "job"), user).annotate(
+        container_pk=Subquery(declared))
+
+
+def plans_for(user: User) -> QuerySet[StowagePlan]:
+    return scope(StowagePlan.objects.all(), user)

@@ -32,7 +32,7 @@ from portcontrol.manifests.rawsql import refresh_statistics
 from portcontrol.manifests.store import Item, StoreCounts, store_batch
 
 from .models import IntakeJob, QuarantinedRecord
-from .stowage import check_stowage
+from .stowage import receive_plan, recheck_plans
 
 BATCH = 5000
 FRAME_BATCH = 100_000  # clean lines stored per transaction on the bulk path
@@ -209,7 +209,8 @@ class _Run:
         self.result.records += 1
         if rec is not None and rec.get("kind") == "stowage":
             self.flush()  # the manifests of this file must be stored before comparing
-            findings = [*findings, *check_stowage(rec, self.job, self.router.unit_ids, name)]
+            findings = [*findings, *receive_plan(rec, self.job, self.router.allowed,
+                                                 self.router.ports, name)]
             self.result.stowage_plans += 1
             self.result.warnings += len(findings)
             self.report.write(findings)
@@ -302,6 +303,8 @@ def run_job(job: IntakeJob, *, acting_user: Any = None, report_path: Path | None
         for f in job.files:
             run.file(Path(f["path"]), f["name"])
         run.flush()
+        if run.result.units:  # plans that waited for these manifests, or are out of date
+            recheck_plans(run.router.allowed)
     except Exception as exc:
         IntakeJob.objects.filter(pk=job.pk).update(
             status=IntakeJob.Status.FAILED, error=f"{type(exc).__name__}: {exc}"[:2000],

@@ -1,46 +1,154 @@
-"""Compare a stowage plan (BAPLIE) with what the manifests declare for the same voyage."""
+"""Stowage plans (BAPLIE) against the manifests of the same voyage.
+
+A plan says what is on board; the manifests say what the unit was told about. Two findings
+matter to a PCU: a box on board that no manifest declares (the classic undeclared container)
+and a box declared that is not on board (rolled, short-shipped, or a false manifest).
+
+A plan is kept as received (StowagePlan), so that it is compared whenever it can say
+something new: when it arrives, with the manifests already loaded; and after each manifest
+job, every recent plan whose voyage was not loaded yet, or whose voyage got containers since
+the plan was last compared. Plans and manifests arrive in either order.
+
+The discrepancies of a voyage are those of its latest plan against its manifests as they
+stand: comparing again replaces them, so a second copy of the same plan changes nothing.
+
+A plan lists every box on the vessel, most of them for other ports. Only the boxes it
+discharges at one of the voyage's ports of call (or whose discharge port it leaves empty)
+are expected on the unit's manifests.
+"""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
-from portcontrol.intake import compare_stowage, containers_on_board
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from portcontrol.core.containers import normalize_container_number
 from portcontrol.intake.findings import WARNING, Finding
-from portcontrol.manifests.models import Container, Voyage
+from portcontrol.manifests.models import Container, PortCall, Voyage
 
-from .models import IntakeJob, StowageDiscrepancy
+from .models import IntakeJob, StowageDiscrepancy, StowagePlan
+
+# Plans older than this are not compared again after a manifest job: the vessel has sailed.
+RECHECK_DAYS = 30
+Kind = StowageDiscrepancy.Kind
 
 
-def _voyage_for(plan: dict[str, Any], unit_ids: set[int]) -> Voyage | None:
-    v = plan["voyage"]
-    voyages = Voyage.objects.filter(unit_id__in=unit_ids)
-    if v.get("voyage_id"):
-        found = voyages.filter(voyage_ref=v["voyage_id"]).first() or \
-            voyages.filter(voyage_ref__endswith=v["voyage_id"]).first()
-        if found:
-            return found
-    if v.get("vessel_imo"):
-        return voyages.filter(vessel_imo=v["vessel_imo"]).order_by("-created_at").first()
+def receive_plan(record: dict[str, Any], job: IntakeJob, unit_ids: set[int] | None,
+                 ports: dict[str, int], source: str) -> list[Finding]:
+    """Keep a stowage record of `job` and compare it if its voyage is loaded; the findings
+    are warnings (one per discrepancy, or one saying the comparison waits for a manifest).
+
+    unit_ids: the units the submitter may load (None: any); ports: unit by port it serves."""
+    v = record["voyage"]
+    plan = StowagePlan.objects.create(
+        unit_id=_unit_of(v.get("next_port", ""), job, unit_ids, ports), job=job,
+        source=source[:200], voyage_ref=(v.get("voyage_id") or "")[:40],
+        vessel_imo=(v.get("vessel_imo") or "")[:7], vessel_name=(v.get("vessel_name") or "")[:120],
+        next_port=(v.get("next_port") or "")[:5],
+        containers=[[normalize_container_number(c["container_number"]),
+                     c.get("port_of_discharge") or ""]
+                    for c in record.get("containers", []) if c.get("container_number")])
+    voyage = _voyage_for(plan, unit_ids)
+    ref = plan.voyage_ref or plan.vessel_name
+    if voyage is None:
+        return [Finding(source, "", ref, "voyage", "no_manifest",
+                        f"No manifest is loaded for voyage {ref} yet: the stowage plan is kept "
+                        "and will be compared when it is.", WARNING,
+                        f"Манифест рейса {ref} ещё не загружен: грузовой план сохранён и будет "
+                        "сверен, когда манифест поступит.")]
+    rows = compare(plan, voyage)
+    return [Finding(source, "", ref, "containers", r.kind, *_texts(r), WARNING) for r in rows]
+
+
+def _texts(row: StowageDiscrepancy) -> tuple[str, str]:
+    n = row.container_number
+    if row.kind == Kind.NOT_MANIFESTED:
+        return ((f"Container {n} is on board according to the stowage plan but on no manifest "
+                "of the voyage."),
+                (f"Контейнер {n} на борту по грузовому плану, но не заявлен ни в одном "
+                "манифесте рейса."))
+    return ((f"Container {n} is declared on a manifest but not on board according to the "
+            "stowage plan."),
+            f"Контейнер {n} заявлен в манифесте, но по грузовому плану его нет на борту.")
+
+
+def _unit_of(port: str, job: IntakeJob, unit_ids: set[int] | None,
+             ports: dict[str, int]) -> int | None:
+    """The unit that serves the plan's next port of call, else the job's; one the submitter
+    may load in either case (None: matched to a voyage later, which gives the unit)."""
+    for unit in (ports.get(port), job.unit_id):
+        if unit is not None and (unit_ids is None or unit in unit_ids):
+            return unit
     return None
 
 
-def check_stowage(plan: dict[str, Any], job: IntakeJob, unit_ids: set[int],
-                  source: str) -> list[Finding]:
-    """Store the discrepancies between the plan and the voyage's manifests; return warnings."""
-    voyage = _voyage_for(plan, unit_ids)
-    ref = plan["voyage"].get("voyage_id") or plan["voyage"].get("vessel_name", "")
-    if voyage is None:
-        return [Finding(source, "", ref, "voyage", "no_manifest",
-                        f"No manifest is loaded for voyage {ref}; the stowage plan cannot be "
-                        "compared yet.", WARNING)]
-    declared = Container.objects.filter(voyage=voyage).values_list("number", flat=True)
-    result = compare_stowage(containers_on_board(plan), declared)
-    rows = [StowageDiscrepancy(unit_id=voyage.unit_id, job=job, voyage=voyage, voyage_ref=ref,
-                               container_number=n[:11], kind=kind)
-            for kind, numbers in ((StowageDiscrepancy.Kind.NOT_MANIFESTED, result[0]),
-                                  (StowageDiscrepancy.Kind.NOT_ON_BOARD, result[1]))
-            for n in numbers]
-    StowageDiscrepancy.objects.bulk_create(rows)
-    return [Finding(source, "", ref, "containers", r.kind,
-                    f"Container {r.container_number}: {r.get_kind_display()}.", WARNING)
-            for r in rows]
+def _voyage_for(plan: StowagePlan, unit_ids: set[int] | None) -> Voyage | None:
+    """The loaded voyage the plan describes: by voyage reference (carriers' references may
+    carry a prefix the plan leaves out), else the latest voyage of the vessel."""
+    voyages = Voyage.objects.all()
+    if plan.unit_id is not None:
+        voyages = voyages.filter(unit_id=plan.unit_id)
+    elif unit_ids is not None:
+        voyages = voyages.filter(unit_id__in=unit_ids)
+    if plan.voyage_ref:
+        found = voyages.filter(voyage_ref=plan.voyage_ref).order_by("-id").first() or \
+            voyages.filter(voyage_ref__endswith=plan.voyage_ref).order_by("-id").first()
+        if found:
+            return found
+    if plan.vessel_imo:
+        return voyages.filter(vessel_imo=plan.vessel_imo).order_by("-created_at").first()
+    return None
+
+
+def compare(plan: StowagePlan, voyage: Voyage) -> list[StowageDiscrepancy]:
+    """Replace the voyage's discrepancies by what `plan` says against its manifests now,
+    unless a later plan of the voyage has been compared (then `plan` is superseded: []).
+
+    The plan's voyage and unit are set to the voyage's."""
+    with transaction.atomic():
+        later = StowagePlan.objects.filter(voyage=voyage, id__gt=plan.id).exists()
+        plan.voyage, plan.unit_id, plan.compared_at = voyage, voyage.unit_id, timezone.now()
+        plan.save(update_fields=["voyage", "unit", "compared_at"])
+        if later:
+            return []
+        ports = set(PortCall.objects.filter(voyage=voyage).values_list("locode", flat=True))
+        on_board = {number for number, _port in plan.containers}
+        expected = {number for number, port in plan.containers if not port or port in ports}
+        declared = set(Container.objects.filter(voyage=voyage).values_list("number", flat=True))
+        StowageDiscrepancy.objects.filter(voyage=voyage).delete()
+        rows = [StowageDiscrepancy(unit_id=voyage.unit_id, job_id=plan.job_id, plan=plan,
+                                   voyage=voyage, voyage_ref=voyage.voyage_ref[:40],
+                                   container_number=number[:11], kind=kind)
+                for kind, numbers in ((Kind.NOT_MANIFESTED, expected - declared),
+                                      (Kind.NOT_ON_BOARD, declared - on_board))
+                for number in sorted(numbers)]
+        return StowageDiscrepancy.objects.bulk_create(rows)
+
+
+def recheck_plans(unit_ids: set[int] | None) -> int:
+    """After a manifest job: compare again the recent plans (of `unit_ids`, or any) whose
+    voyage was not loaded when they arrived, or has containers loaded since they were last
+    compared. Only the latest plan of each voyage counts. Returns the plans compared."""
+    since = timezone.now() - timedelta(days=RECHECK_DAYS)
+    plans = StowagePlan.objects.filter(received_at__gte=since)
+    if unit_ids is not None:
+        plans = plans.filter(Q(unit_id__in=unit_ids) | Q(unit__isnull=True))
+    compared = 0
+    for plan in plans.order_by("id"):
+        if plan.voyage_id is None:
+            voyage = _voyage_for(plan, unit_ids)
+            if voyage is None:
+                continue
+        else:
+            voyage = plan.voyage
+            if StowagePlan.objects.filter(voyage=voyage, id__gt=plan.id).exists() or \
+                    not Container.objects.filter(voyage=voyage,
+                                                 created_at__gt=plan.compared_at).exists():
+                continue
+        compare(plan, voyage)
+        compared += 1
+    return compared

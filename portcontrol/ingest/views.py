@@ -1,10 +1,12 @@
-"""Pages: upload manifests, follow a job, correct or discard quarantined records."""
+"""Pages: upload manifests, follow a job, correct or discard quarantined records, see what
+stowage plans say against the manifests."""
 
 from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.db.models import Count, Exists, OuterRef
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -14,7 +16,7 @@ from portcontrol.core.errors import PortControlError
 from . import queries
 from .actions import do_create_job, do_discard_quarantined, do_replay_quarantined, save_upload
 from .forms import DiscardForm, ReplayForm, UploadForm
-from .models import QuarantinedRecord
+from .models import QuarantinedRecord, StowageDiscrepancy, StowagePlan
 from .submit import submit_job
 
 
@@ -53,7 +55,35 @@ def job_detail(request, pk: int):
     template = "ingest/job_status.html" if request.headers.get("HX-Request") else \
         "ingest/job.html"
     return render(request, template, {
-        "job": job, "quarantined": job.quarantined.all()[:50]})
+        "job": job, "quarantined": job.quarantined.all()[:50],
+        "plans": queries.plans_for(request.user).filter(job=job).annotate(
+            found=Count("discrepancies"),
+            superseded=Exists(StowagePlan.objects.filter(voyage_id=OuterRef("voyage_id"),
+                                                        id__gt=OuterRef("id"))))})
+
+
+STOWAGE_ROWS = 500
+
+
+@login_required
+@require_GET
+def stowage(request):
+    """What the stowage plans say against the manifests: boxes on board that no manifest
+    declares, boxes declared but not on board, and plans still waiting for their manifest."""
+    kind = request.GET.get("kind", "")
+    voyage = request.GET.get("voyage", "").strip()[:40]
+    rows = queries.discrepancies_for(request.user)
+    if kind in StowageDiscrepancy.Kind.values:
+        rows = rows.filter(kind=kind)
+    else:
+        kind = ""
+    if voyage:
+        rows = rows.filter(voyage_ref__icontains=voyage)
+    total = rows.count()
+    return render(request, "ingest/stowage.html", {
+        "rows": rows[:STOWAGE_ROWS], "total": total, "shown": min(total, STOWAGE_ROWS),
+        "kind": kind, "voyage": voyage, "kinds": StowageDiscrepancy.Kind.choices,
+        "waiting": queries.plans_for(request.user).filter(voyage__isnull=True)[:50]})
 
 
 @login_required

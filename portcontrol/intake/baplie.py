@@ -3,7 +3,8 @@ manifest.
 
 One message describes one vessel's stowage; it becomes one stowage record:
 
-    {"kind": "stowage", "voyage": {"voyage_id", "vessel_imo", "vessel_name", "carrier"},
+    {"kind": "stowage", "voyage": {"voyage_id", "vessel_imo", "vessel_name", "carrier",
+                                   "next_port"},
      "containers": [{"container_number", "position", "size_type", "gross_mass_kg",
                      "vgm_kg", "port_of_loading", "port_of_discharge", "full_empty"}]}
 
@@ -37,7 +38,8 @@ class BaplieHandler:
 
     def start(self, header: Header) -> None:
         self.header = header
-        self.voyage = {"voyage_id": "", "vessel_imo": "", "vessel_name": "", "carrier": ""}
+        self.voyage = {"voyage_id": "", "vessel_imo": "", "vessel_name": "", "carrier": "",
+                       "next_port": ""}
         self.slots: list[dict[str, Any]] = []
         self.slot: dict[str, Any] | None = None
         self.findings: list[Finding] = []
@@ -73,6 +75,9 @@ class BaplieHandler:
             self.voyage["vessel_name"] = comp(el, 7, 3).strip()
         elif tag == "RFF" and comp(el, 0, 0) == "VON" and not self.voyage["voyage_id"]:
             self.voyage["voyage_id"] = comp(el, 0, 1).strip()
+        elif tag == "LOC" and comp(el, 0) == "61" and not self.voyage["next_port"]:
+            # the next port of call: the port whose manifests the boxes for it must be on
+            self.voyage["next_port"] = comp(el, 1, 0).strip().upper()[:5]
 
     def _open(self, number: int, position: str) -> None:
         self.slot = {"container_number": "", "position": position, "size_type": "",

@@ -238,6 +238,8 @@ def write_baplie(voyage: dict[str, Any], slots: list[dict[str, Any]],
                                 [voyage.get("carrier", ""), "172", "20"], "", "",
                                 [voyage.get("vessel_imo", ""), "146", "",
                                  voyage.get("vessel_name", "")]])]
+    if voyage.get("next_port"):
+        segs.append(("LOC", ["61", [voyage["next_port"], "139", "6"]]))
     for slot in slots:
         segs += [("LOC", ["147", [slot["position"], "", "5"]]),
                  ("MEA", ["WT", "", ["KGM", _num(slot.get("gross_mass_kg") or 0)]])]

@@ -10,6 +10,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET
 
 from portcontrol.accounts.scoping import can_see_operational_data
+from portcontrol.ingest import queries as intake_queries
+from portcontrol.ingest.models import StowageDiscrepancy
 from portcontrol.manifests import queries
 from portcontrol.risk.models import Assessment
 from portcontrol.risk.queries import localized_reasons
@@ -26,9 +28,16 @@ def home(request):
 def search(request):
     query = request.GET.get("q", "").strip()
     result = queries.search_containers(request.user, query) if query else None
+    unmanifested = []
+    if result is not None and not result.error:
+        # a box on board that no manifest declares has no container record: say so here
+        unmanifested = list(intake_queries.discrepancies_for(request.user).filter(
+            kind=StowageDiscrepancy.Kind.NOT_MANIFESTED,
+            container_number__startswith=result.query)[:20])
     return render(request, "web/search.html", {
         "query": query,
         "result": result,
+        "unmanifested": unmanifested,
         "recent": None if query else queries.recent_voyages(request.user),
         "can_see": can_see_operational_data(request.user),
     })
@@ -41,7 +50,10 @@ def container_detail(request, pk: int):
     context = queries.container_context(container)
     assessment = Assessment.objects.filter(container=container).first()
     context.update(assessment=assessment,
-                   reasons=localized_reasons(assessment.reasons) if assessment else [])
+                   reasons=localized_reasons(assessment.reasons) if assessment else [],
+                   not_on_board=StowageDiscrepancy.objects.filter(
+                       voyage_id=container.voyage_id, container_number=container.number,
+                       kind=StowageDiscrepancy.Kind.NOT_ON_BOARD).select_related("plan").first())
     return render(request, "web/container.html", context)
 
 

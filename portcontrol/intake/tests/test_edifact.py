@@ -232,6 +232,7 @@ def test_baplie_lists_what_is_on_board(samples):
     plan = outs[0].record
     assert plan["kind"] == "stowage" and plan["voyage"]["voyage_id"] == "MSCU-9321483-001E"
     assert plan["voyage"]["vessel_imo"] == ""  # the TDT carries a call sign, not an IMO
+    assert plan["voyage"]["next_port"] == "AZBAK"  # LOC+61
     assert [c["position"] for c in plan["containers"]][:2] == ["0120482", "0140284"]
     assert containers_on_board(plan, "AZBAK") == {"MSCU1234566", "MAEU7654320",
                                                   "CMAU5550010", "TGHU9876542"}

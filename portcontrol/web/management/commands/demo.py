@@ -1,6 +1,7 @@
 """`portcontrol demo`: the demo organisation, four weeks of manifests (three past, one to
 come), approved rules, the past three weeks scored and inspected as the units would have done
-it, watchlists and a model learned from those outcomes, and today's targets. Idempotent."""
+it, watchlists and a model learned from those outcomes, a stowage plan of an arriving vessel,
+and today's targets. Idempotent."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from django.utils import timezone
 
 from portcontrol.accounts.demo import DEMO_PASSWORD, ensure_demo_organisation
 from portcontrol.accounts.models import Unit, User
+from portcontrol.ingest.demo import demo_stowage
 from portcontrol.manifests.loading import do_load_records, read_ndjson
 from portcontrol.manifests.models import Container
 from portcontrol.risk.demo import (backtest_active_rules, demo_model, demo_rules,
@@ -65,6 +67,7 @@ class Command(BaseCommand):
         listed = {unit.code: demo_watchlist(out, unit, acting_user=None)
                   for unit in Unit.objects.exclude(ports="")}
         self.stdout.write(f"demo: watchlists of past seizures' consignees {listed}")
+        self.stdout.write(f"demo: pcu-baku {demo_stowage(out, baku, today, opts['seed'])}")
         karachi = Unit.objects.get(code="pcu-karachi")
         self.stdout.write("demo: pcu-karachi " + demo_model(
             by_name["karachi.analyst"], by_name["karachi.supervisor"], karachi))

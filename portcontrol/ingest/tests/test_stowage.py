@@ -1,0 +1,173 @@
+"""Stowage plans against manifests, as an officer meets them: kept, compared in either order
+of arrival, only for the boxes of the unit's port, again without duplicates, shown on the
+pages of the officer's unit and no other."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+from django.urls import reverse
+
+from portcontrol.core.containers import check_digit
+from portcontrol.ingest.models import IntakeJob, StowageDiscrepancy, StowagePlan
+from portcontrol.intake.edifact_writer import write_baplie
+from portcontrol.manifests.models import Container
+
+pytestmark = pytest.mark.django_db
+SAMPLES = Path(__file__).resolve().parents[2] / "intake" / "tests" / "samples"
+CUSCAR = SAMPLES / "cuscar_d95b_una_lines.edi"  # voyage MSCU-9321483-001E at AZBAK
+VOYAGE = "MSCU-9321483-001E"
+NOT_MANIFESTED, NOT_ON_BOARD = StowageDiscrepancy.Kind.values
+
+
+def box(prefix: str) -> str:
+    return prefix + check_digit(prefix)
+
+
+UNDECLARED = box("TCLU123456")  # on board for Baku, on no manifest
+FOR_ISTANBUL = box("TCLU765432")  # on board for another port: not Baku's business
+
+
+def ingest(*paths: Path) -> dict:
+    out = io.StringIO()
+    call_command("ingest", *map(str, paths), "--json", stdout=out)
+    return json.loads(out.getvalue())
+
+
+def plan(tmp_path: Path, numbers: list[str], name: str = "plan.edi", *,
+         extra: list[tuple[str, str]] = ()) -> Path:
+    """A BAPLIE of the sample voyage: `numbers` for Baku, `extra` (number, port) besides."""
+    slots = [{"position": f"01{i:05d}", "container_number": n, "port_of_loading": "ECGYE",
+              "port_of_discharge": port, "gross_mass_kg": 20000}
+             for i, (n, port) in enumerate([*[(n, "AZBAK") for n in numbers], *extra])]
+    path = tmp_path / name
+    write_baplie({"voyage_id": VOYAGE, "carrier": "MSCU", "vessel_name": "MSC ANNA",
+                  "next_port": "AZBAK"}, slots, path)
+    return path
+
+
+def found() -> set[tuple[str, str]]:
+    return set(StowageDiscrepancy.objects.values_list("kind", "container_number"))
+
+
+@pytest.fixture
+def declared(org) -> list[str]:
+    ingest(CUSCAR)
+    numbers = sorted(Container.objects.filter(voyage__voyage_ref=VOYAGE)
+                     .values_list("number", flat=True))
+    assert len(numbers) >= 3
+    return numbers
+
+
+def test_plan_after_manifest_flags_only_boxes_for_the_units_port(declared, tmp_path):
+    on_board = declared[1:] + [UNDECLARED]  # declared[0] missing
+    result = ingest(plan(tmp_path, on_board, extra=[(FOR_ISTANBUL, "TRIST")]))
+    assert found() == {(NOT_MANIFESTED, UNDECLARED), (NOT_ON_BOARD, declared[0])}
+    assert result["warnings"] == 2
+    stored = StowagePlan.objects.get()
+    assert stored.voyage.voyage_ref == VOYAGE and stored.unit.code == "pcu-baku"
+    assert stored.next_port == "AZBAK" and len(stored.containers) == len(on_board) + 1
+
+
+def test_same_plan_twice_changes_nothing(declared, tmp_path):
+    path = plan(tmp_path, declared[1:] + [UNDECLARED])
+    ingest(path)
+    first = list(StowageDiscrepancy.objects.values_list("kind", "container_number"))
+    ingest(path)
+    assert sorted(StowageDiscrepancy.objects.values_list("kind", "container_number")) == \
+        sorted(first) and len(first) == 2
+
+
+def test_later_plan_replaces_the_earlier_ones_discrepancies(declared, tmp_path):
+    ingest(plan(tmp_path, declared[1:] + [UNDECLARED], "first.edi"))
+    ingest(plan(tmp_path, declared, "second.edi"))  # all declared boxes, nothing undeclared
+    assert found() == set()
+    assert StowagePlan.objects.count() == 2
+
+
+def test_plan_before_its_manifest_is_compared_when_the_manifest_arrives(org, tmp_path):
+    result = ingest(plan(tmp_path, [UNDECLARED]))
+    assert result["warnings"] == 1 and not StowageDiscrepancy.objects.exists()
+    waiting = StowagePlan.objects.get()
+    assert waiting.voyage is None and waiting.unit.code == "pcu-baku"  # from LOC+61
+    ingest(CUSCAR)
+    declared = set(Container.objects.filter(voyage__voyage_ref=VOYAGE)
+                   .values_list("number", flat=True))
+    assert found() == {(NOT_MANIFESTED, UNDECLARED)} | {(NOT_ON_BOARD, n) for n in declared}
+    waiting.refresh_from_db()
+    assert waiting.voyage.voyage_ref == VOYAGE and waiting.compared_at is not None
+
+
+def test_plan_waiting_for_its_manifest_is_said_in_report_and_pages(org, tmp_path, login,
+                                                                    baku_officer, client):
+    ingest(plan(tmp_path, [UNDECLARED], "early.edi"))
+    job = IntakeJob.objects.get()
+    assert "will be compared when it is" in Path(job.report_path).read_text(encoding="utf-8")
+    job.unit = baku_officer.unit
+    job.save(update_fields=["unit"])
+    login(baku_officer)
+    assert "waiting for the voyage" in client.get(
+        reverse("intake_job", args=[job.pk])).content.decode()
+    assert 'id="waiting-plans"' in client.get(reverse("intake_stowage")).content.decode()
+    client.post(reverse("set_language"), {"language": "ru", "next": "/"})
+    assert "ждёт манифест рейса" in client.get(
+        reverse("intake_job", args=[job.pk])).content.decode()
+
+
+def test_officer_sees_the_discrepancies_of_the_unit_and_no_other(
+        declared, tmp_path, login, baku_officer, karachi_officer, client):
+    ingest(plan(tmp_path, declared[1:] + [UNDECLARED]))
+    page = login(baku_officer).get(reverse("intake_stowage")).content.decode()
+    assert UNDECLARED in page and declared[0] in page and VOYAGE in page
+    # the declared box links to its container page, which carries the flag
+    pk = Container.objects.get(number=declared[0]).pk
+    assert reverse("container_detail", args=[pk]) in page
+    box_page = client.get(reverse("container_detail", args=[pk])).content.decode()
+    assert 'id="not-on-board"' in box_page
+    other = Container.objects.get(number=declared[1]).pk
+    assert 'id="not-on-board"' not in client.get(
+        reverse("container_detail", args=[other])).content.decode()
+    # filters
+    only = client.get(reverse("intake_stowage"), {"kind": NOT_MANIFESTED}).content.decode()
+    assert UNDECLARED in only and declared[0] not in only
+    assert UNDECLARED not in client.get(reverse("intake_stowage"),
+                                        {"voyage": "NO-SUCH"}).content.decode()
+    # a search for the undeclared number says where it is on board
+    search = client.get(reverse("search"), {"q": UNDECLARED}).content.decode()
+    assert 'id="unmanifested"' in search and VOYAGE in search
+    # in Russian
+    client.post(reverse("set_language"), {"language": "ru", "next": "/"})
+    russian = client.get(reverse("intake_stowage")).content.decode()
+    assert "На борту, не заявлен ни в одном манифесте" in russian
+    # another country's officer sees none of it, by list, search or job
+    client.logout()
+    karachi = login(karachi_officer)
+    page = karachi.get(reverse("intake_stowage")).content.decode()
+    assert UNDECLARED not in page and declared[0] not in page
+    assert 'id="unmanifested"' not in karachi.get(
+        reverse("search"), {"q": UNDECLARED}).content.decode()
+    job = StowagePlan.objects.get().job
+    assert karachi.get(reverse("intake_job", args=[job.pk])).status_code == 404
+
+
+def test_job_page_says_what_each_plan_found(declared, tmp_path, login, baku_officer):
+    ingest(plan(tmp_path, declared[1:] + [UNDECLARED]))
+    job = StowagePlan.objects.get().job
+    job.unit = baku_officer.unit
+    job.save(update_fields=["unit"])
+    page = login(baku_officer).get(reverse("intake_job", args=[job.pk])).content.decode()
+    assert 'id="stowage-plans"' in page and "2 discrepancies" in page
+
+
+def test_hostile_voyage_filter_is_text(declared, tmp_path, login, baku_officer):
+    ingest(plan(tmp_path, declared[1:] + [UNDECLARED]))
+    client = login(baku_officer)
+    response = client.get(reverse("intake_stowage"),
+                          {"voyage": "<script>alert(1)</script>' OR 1=1 --", "kind": "bogus"})
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "<script>alert(1)</script>" not in page and UNDECLARED not in page
