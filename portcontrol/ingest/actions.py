@@ -15,12 +15,12 @@ from portcontrol.accounts.scoping import visible_unit_ids
 from portcontrol.audit.log import record as audit
 from portcontrol.core.errors import InvalidValue, PermissionDenied
 from portcontrol.intake.validate import validate_record
-from portcontrol.manifests.loading import Router
+from portcontrol.manifests.loading import Router, kept_warning
 from portcontrol.manifests.signals import manifests_stored
 from portcontrol.manifests.store import Item, store_batch
 
 from .models import IntakeJob, QuarantinedRecord
-from .runner import kept_warning, report_dir
+from .runner import report_dir
 
 FORMATS = ("auto", "cuscar", "baplie", "csv", "xlsx", "json")
 _SAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")

@@ -23,7 +23,7 @@ from portcontrol.intake import IntakeError, read, read_csv_frames
 from portcontrol.intake.detect import check_named, detect_format
 from portcontrol.intake.findings import ERROR, Finding, Outcome
 from portcontrol.intake.tabular import prefetch, records_of
-from portcontrol.manifests.loading import Router
+from portcontrol.manifests.loading import Router, kept_warning
 from portcontrol.manifests.signals import manifests_stored
 from portcontrol.manifests.columnar import KnownParties, store_lines, with_hashes_and_keys
 from portcontrol.manifests.models import (Consignment, ConsignmentContainer, Container,
@@ -93,13 +93,6 @@ class _Report:
     def close(self) -> None:
         if self.fh:
             self.fh.close()
-
-
-def kept_warning(finding: Finding) -> dict[str, str]:
-    """A warning as the bill of lading keeps it (shown on its page, in the reader's
-    language)."""
-    return {"field": finding.field, "code": finding.code, "message": finding.message,
-            "message_ru": finding.message_ru}
 
 
 class _Run:

@@ -119,7 +119,7 @@ def do_load_records(records: Iterable[dict[str, Any]], *, acting_user: Any, sour
             result.rejected_records.append((rec, findings))
             continue
         result.warnings.extend(findings)
-        batch.append(Item(unit, clean, [_short(f) for f in findings]))
+        batch.append(Item(unit, clean, [kept_warning(f) for f in findings]))
         if len(batch) >= BATCH:
             result.counts.add(store_batch(batch, acting_user=acting_user, source=source))
             batch = []
@@ -127,5 +127,8 @@ def do_load_records(records: Iterable[dict[str, Any]], *, acting_user: Any, sour
     return result
 
 
-def _short(f: Finding) -> dict[str, str]:
-    return {"field": f.field, "code": f.code, "message": f.message}
+def kept_warning(finding: Finding) -> dict[str, str]:
+    """A warning as the bill of lading keeps it (shown on its page, in the reader's
+    language)."""
+    return {"field": finding.field, "code": finding.code, "message": finding.message,
+            "message_ru": finding.message_ru}

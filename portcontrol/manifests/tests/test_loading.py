@@ -169,3 +169,13 @@ def test_an_older_message_does_not_overwrite_a_newer_one(org):
     assert later.consignments_updated == 1
     cons.refresh_from_db()
     assert cons.freight_terms == older["freight_terms"] and cons.version == 2
+
+
+def test_warnings_kept_on_the_bill_carry_both_languages(org):
+    rec = record(bl="BLVGM", port="AZBAK", container="MSCU1234566")
+    rec["containers"][0]["vgm_kg"] = 15000  # far from the gross mass 26,500 kg: a warning
+    result = do_load_records([rec], acting_user=None, source="t")
+    assert result.consignments == 1 and result.rejected == 0
+    [kept] = Consignment.objects.get(bl_number="BLVGM").warnings
+    assert kept["code"] == "vgm_far" and "15000" in kept["message"]
+    assert "сильно отличается" in kept["message_ru"]
