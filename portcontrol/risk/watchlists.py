@@ -85,32 +85,44 @@ def index_for(unit: Unit) -> WatchlistIndex | None:
 # How a reason names the part of a container's papers that matched (English, Russian).
 ROLE_NAMES = {"shipper": ("shipper", "отправитель"), "consignee": ("consignee", "получатель"),
               "notify": ("notify party", "уведомляемая сторона"),
-              "container": ("container", "контейнер"), "vessel": ("vessel", "судно")}
+              "container": ("container", "контейнер"), "vessel": ("vessel", "судно"),
+              "shipper_address": ("shipper's address", "адрес отправителя"),
+              "consignee_address": ("consignee's address", "адрес получателя"),
+              "notify_address": ("notify party's address", "адрес уведомляемой стороны")}
 
 
 def screen_frame(frame: pl.DataFrame, index: WatchlistIndex) -> pl.DataFrame:
     """Add watchlist_score and watchlist_explanation_en/_ru: each container's best hit among
-    its parties, its vessel and its own number, saying which of them matched, on which list
-    and entry, and why."""
+    its parties (names, and addresses against listed addresses), its vessel and its own
+    number, saying which of them matched, on which list and entry, and why."""
     parties = []
+    addresses = []
+    columns = ["container_number", "vessel_imo",
+               *[f"{r}_{c}" for r in ROLES for c in ("name", "country", "address")]]
     for i, row in enumerate(frame.select(
-            "container_number", "vessel_imo", *[f"{r}_{c}" for r in ROLES
-                                                for c in ("name", "country")]).iter_rows()):
-        number, imo, *names = row
+            [pl.col(c) if c in frame.columns else pl.lit(None, pl.String).alias(c)
+             for c in columns]).iter_rows()):
+        number, imo, *named = row
         if number:
             parties.append(Party(id=f"{i}:container", name="", container_number=number))
         if imo:
             parties.append(Party(id=f"{i}:vessel", name="", imo_number=imo))
         for k, role in enumerate(ROLES):
-            name, country = names[2 * k], names[2 * k + 1]
+            name, country, address = named[3 * k:3 * k + 3]
             if name:
                 parties.append(Party(id=f"{i}:{role}", name=name, country=country or None))
+            if address and index.addresses is not None:
+                addresses.append(Party(id=f"{i}:{role}_address", name=address,
+                                       country=country or None))
     # entries are "list id:entry id" (index_for); the lists' names for the reasons
     listed_in = {e.id.partition(":")[0] for e in index.entries}
     lists = {str(pk): name for pk, name in Watchlist.objects.filter(
         pk__in=[int(p) for p in listed_in if p.isdigit()]).values_list("pk", "name")}
     best: dict[int, tuple[float, str, str]] = {}
-    for match in Screener(index, workers=0).screen_batch(parties):
+    matches = Screener(index, workers=0).screen_batch(parties)
+    if addresses and index.addresses is not None:
+        matches += index.addresses.screen(addresses)
+    for match in matches:
         i, role = match.name_id.split(":", 1)
         if match.score <= best.get(int(i), (0.0, "", ""))[0]:
             continue
@@ -128,3 +140,4 @@ def screen_frame(frame: pl.DataFrame, index: WatchlistIndex) -> pl.DataFrame:
                   dtype=pl.String),
         pl.Series("watchlist_explanation_ru", [best.get(i, (0, None, None))[2]
                                                for i in range(n)], dtype=pl.String))
+

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
+from .addresses import AddressIndex
 from .blocking import index_keys, token_frame
 from .model import Kind, WatchlistEntry
 from .normalize import NormName, normalize_name
@@ -26,10 +27,15 @@ class NameRow:
 
 
 class WatchlistIndex:
-    """Everything screening needs, built once per watchlist."""
+    """Everything screening needs, built once per watchlist.
+
+    Listed addresses are not names: no party name is compared with them. They are indexed
+    apart (`addresses`, None when the list has none) for the parties' addresses."""
 
     def __init__(self, entries: Iterable[WatchlistEntry]):
         self.entries: list[WatchlistEntry] = list(entries)
+        listed = [e for e in self.entries if e.kind is Kind.ADDRESS]
+        self.addresses: AddressIndex | None = AddressIndex(listed) if listed else None
         self.rows: list[NameRow] = []
         self.by_imo: dict[str, list[int]] = defaultdict(list)
         self.by_container: dict[str, list[int]] = defaultdict(list)
@@ -68,8 +74,8 @@ class WatchlistIndex:
             self.by_imo[number].append(i)
         for number in entry.container_numbers:
             self.by_container[number].append(i)
-        if entry.kind is Kind.CONTAINER:
-            return  # a container is its number; its "name" is not a name to compare
+        if entry.kind in (Kind.CONTAINER, Kind.ADDRESS):
+            return  # a container is its number, an address a place: neither is a name
         seen: set[str] = set()
         for n, name in enumerate(entry.names):
             norm = normalize_name(name)

@@ -319,6 +319,34 @@ def test_a_listed_vessel_or_container_is_named_as_such_in_the_reason(org, manife
     assert reason["text_ru"] == f"совпадение со списком наблюдения: {ru} совпадает"
 
 
+@pytest.mark.parametrize(("row", "hit"), [
+    ("A1,Neftchilar Avenue 5,address,AZ,", True),
+    ("A1,\"пр. Нефтчиляр, 5\",address,AZ,", True),  # in Cyrillic
+    ("A1,Caspian Fresh LLC,address,AZ,", False),  # the consignee's name, listed as an address
+    ("A1,Neftchilar Avenue 7,address,AZ,", False),  # another house on the same street
+    ("A1,Neftchilar Avenue 5,address,GE,", False),  # another country: another place
+])
+def test_a_listed_address_is_matched_with_the_parties_addresses_only(org, manifests, tmp_path,
+                                                                    row, hit):
+    from portcontrol.risk.pipeline import score_unit
+
+    listed = tmp_path / "list.csv"
+    listed.write_text(f"id,name,kind,country,aliases\n{row}\n", encoding="utf-8")
+    call_command("import_watchlist", str(listed), "--unit", "pcu-baku", "--name", "places",
+                 stdout=io.StringIO())
+    score_unit(baku(org), since=date(2026, 11, 23), until=date(2026, 11, 25))
+    assessment = Assessment.objects.get(container__number=BAKU_CONTAINER)
+    reasons = [r for r in assessment.reasons if r["kind"] == "watchlist"]
+    assert bool(reasons) == hit
+    if hit:
+        assert reasons[0]["text_en"].startswith(
+            "watchlist match: consignee's address on list 'places' (entry A1): address "
+            "matches listed address")
+        assert reasons[0]["text_ru"].startswith(
+            "совпадение со списком наблюдения: адрес получателя в списке «places» (запись A1): "
+            "адрес совпадает с адресом из списка")
+
+
 def test_import_watchlist_on_the_command_line_records_the_time_but_no_user(org, tmp_path):
     from django.utils import timezone
 
