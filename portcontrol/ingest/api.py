@@ -1,4 +1,5 @@
-"""API: submit a manifest file as an intake job, then follow its status."""
+"""API: submit a manifest file as an intake job, then follow its status; what stowage plans
+say against the manifests."""
 
 from __future__ import annotations
 
@@ -12,10 +13,11 @@ from ninja import File, Form, Router, Schema
 from ninja.files import UploadedFile
 from ninja.responses import Status
 
-from portcontrol.core.errors import PermissionDenied, UploadTooLarge
+from portcontrol.core.errors import InvalidValue, PermissionDenied, UploadTooLarge
 
 from . import queries
 from .actions import do_create_job, save_upload
+from .models import StowageDiscrepancy
 from .submit import submit_job
 
 router = Router(tags=["intake"])
@@ -60,3 +62,43 @@ def submit(request, file: UploadedFile = File(...), format: str = Form("auto"), 
 @router.get("/jobs/{job_id}", response=JobOut, summary="Status of an intake job")
 def status(request, job_id: int):
     return _out(get_object_or_404(queries.jobs_for(request.user), pk=job_id))
+
+
+class DiscrepancyOut(Schema):
+    voyage_ref: str
+    container_number: str
+    kind: str
+    container_id: int | None  # the declared container (kind not_on_board)
+    job_id: int
+    plan_received_at: datetime | None
+
+
+class DiscrepanciesOut(Schema):
+    total: int
+    truncated: bool
+    results: list[DiscrepancyOut]
+
+
+STOWAGE_LIMIT = 1000
+
+
+@router.get("/stowage", response=DiscrepanciesOut,
+            summary="Stowage discrepancies of your units (latest plan of each voyage)")
+def stowage(request, kind: str = "", voyage: str = ""):
+    """Boxes on board that no manifest declares (`not_manifested`) and boxes declared but not
+    on board (`not_on_board`); `voyage` filters on the voyage reference (part of it)."""
+    rows = queries.discrepancies_for(request.user)
+    if kind:
+        if kind not in StowageDiscrepancy.Kind.values:
+            raise InvalidValue(f"Unknown kind {kind[:40]!r}: use "
+                               + " or ".join(StowageDiscrepancy.Kind.values) + ".",
+                               field="kind")
+        rows = rows.filter(kind=kind)
+    if voyage.strip():
+        rows = rows.filter(voyage_ref__icontains=voyage.strip()[:40])
+    total = rows.count()
+    return {"total": total, "truncated": total > STOWAGE_LIMIT, "results": [
+        {"voyage_ref": d.voyage_ref, "container_number": d.container_number, "kind": d.kind,
+         "container_id": d.container_pk, "job_id": d.job_id,
+         "plan_received_at": d.plan.received_at if d.plan else None}
+        for d in rows[:STOWAGE_LIMIT]]}

@@ -171,3 +171,30 @@ def test_hostile_voyage_filter_is_text(declared, tmp_path, login, baku_officer):
     assert response.status_code == 200
     page = response.content.decode()
     assert "<script>alert(1)</script>" not in page and UNDECLARED not in page
+
+
+def test_api_lists_the_units_discrepancies_and_no_other(declared, tmp_path, client,
+                                                        baku_officer, karachi_officer):
+    from portcontrol.accounts.actions import do_issue_api_token
+
+    ingest(plan(tmp_path, declared[1:] + [UNDECLARED]))
+
+    def get(user, **params):
+        token = do_issue_api_token(user=user, name="t", acting_user=user)[1]
+        return client.get("/api/intake/stowage", params,
+                          headers={"Authorization": f"Bearer {token}"})
+
+    body = get(baku_officer).json()
+    assert body["total"] == 2 and not body["truncated"]
+    by_kind = {r["kind"]: r for r in body["results"]}
+    assert by_kind[NOT_MANIFESTED]["container_number"] == UNDECLARED
+    assert by_kind[NOT_MANIFESTED]["container_id"] is None
+    assert by_kind[NOT_ON_BOARD]["container_id"] == Container.objects.get(
+        number=declared[0]).pk
+    assert [r["kind"] for r in get(baku_officer, kind=NOT_ON_BOARD).json()["results"]] == \
+        [NOT_ON_BOARD]
+    assert get(baku_officer, voyage="9321483").json()["total"] == 2
+    assert get(karachi_officer).json() == {"total": 0, "truncated": False, "results": []}
+    bad = get(baku_officer, kind="<script>")
+    assert bad.status_code == 400 and bad.json()["error"]["field"] == "kind"
+    assert "not_manifested" in bad.json()["error"]["message"]
