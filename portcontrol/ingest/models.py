@@ -155,7 +155,9 @@ class StowageDiscrepancy(models.Model):
     voyage = models.ForeignKey("manifests.Voyage", on_delete=models.CASCADE, null=True,
                                blank=True, related_name="+")
     voyage_ref = models.CharField(_("voyage"), max_length=40)
-    container_number = models.CharField(_("container number"), max_length=11, db_index=True)
+    container_number = models.CharField(
+        _("container number"), max_length=20, db_index=True,
+        help_text=_("As the stowage plan writes it, when it is not a valid number."))
     kind = models.CharField(_("discrepancy"), max_length=20, choices=Kind.choices)
     created_at = models.DateTimeField(auto_now_add=True)
 

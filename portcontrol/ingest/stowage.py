@@ -122,7 +122,7 @@ def compare(plan: StowagePlan, voyage: Voyage) -> list[StowageDiscrepancy]:
         StowageDiscrepancy.objects.filter(voyage=voyage).delete()
         rows = [StowageDiscrepancy(unit_id=voyage.unit_id, job_id=plan.job_id, plan=plan,
                                    voyage=voyage, voyage_ref=voyage.voyage_ref[:40],
-                                   container_number=number[:11], kind=kind)
+                                   container_number=number[:20], kind=kind)
                 for kind, numbers in ((Kind.NOT_MANIFESTED, expected - declared),
                                       (Kind.NOT_ON_BOARD, declared - on_board))
                 for number in sorted(numbers)]

@@ -198,3 +198,11 @@ def test_api_lists_the_units_discrepancies_and_no_other(declared, tmp_path, clie
     bad = get(baku_officer, kind="<script>")
     assert bad.status_code == 400 and bad.json()["error"]["field"] == "kind"
     assert "not_manifested" in bad.json()["error"]["message"]
+
+
+def test_a_box_on_board_with_a_number_that_fails_iso_6346_is_listed_as_written(declared,
+                                                                               tmp_path):
+    wrong = "TCLU12345678901"  # fifteen characters, no valid check digit
+    result = ingest(plan(tmp_path, [*declared, wrong]))
+    assert found() == {(NOT_MANIFESTED, wrong)}
+    assert result["warnings"] == 2  # the number's warning and the discrepancy
