@@ -48,13 +48,7 @@ def do_save_rule(*, acting_user: User, unit: Unit, data: dict[str, Any],
                  rule: Rule | None = None) -> Rule:
     """Create a draft or change a draft (or a rejected rule, which becomes a draft again)."""
     _require(acting_user, unit)
-    check_expression(data["expression"])
-    try:
-        EngineRule(id=data["code"], expression=data["expression"], weight=data["weight"],
-                   valid_from=data.get("valid_from"), valid_to=data.get("valid_to"))
-    except RuleError as exc:
-        raise InvalidValue(exc.text(get_language()),
-                           field=exc.code if exc.code != "id" else "code") from None
+    _engine_rule_of(data, unit)
     with transaction.atomic():
         if rule is None:
             if Rule.objects.filter(unit=unit, code=data["code"]).exists():
@@ -76,6 +70,40 @@ def do_save_rule(*, acting_user: User, unit: Unit, data: dict[str, Any],
     return rule
 
 
+def _engine_rule_of(data: dict[str, Any], unit: Unit) -> EngineRule:
+    """The engine's rule for a rule as written on the form; refused with the field and
+    position of what is wrong."""
+    check_expression(data["expression"])
+    try:
+        return EngineRule(id=data["code"], expression=data["expression"],
+                          weight=data["weight"], valid_from=data.get("valid_from"),
+                          valid_to=data.get("valid_to"), unit=unit.code)
+    except RuleError as exc:
+        raise InvalidValue(exc.text(get_language()),
+                           field=exc.code if exc.code != "id" else "code") from None
+
+
+def try_rule(*, acting_user: User, unit: Unit, data: dict[str, Any], days: int = 90,
+             until: date | None = None) -> dict[str, Any]:
+    """Backtest a rule as written on the form, without saving it: an analyst tries an
+    expression on the unit's history before keeping it. Nothing changes, nothing is
+    audited; the figures are those of do_backtest_rule."""
+    _require(acting_user, unit)
+    return _backtest(unit, _engine_rule_of(data, unit), days, until)
+
+
+def _backtest(unit: Unit, rule: EngineRule, days: int, until: date | None) -> dict[str, Any]:
+    if not 1 <= days <= 730:
+        raise InvalidValue(_("Backtest over 1 to 730 days."), field="days")
+    until = until or timezone.localdate()
+    frame = history_with_outcomes(unit, days, until)
+    if frame.height == 0:
+        return {"rule_id": rule.id, "containers": 0, "hits": 0, "inspections": 0,
+                "seizures": 0, "hit_rate": None, "days": days}
+    figures = backtest_many([rule], frame, days=days, until=until, unit_column=UNIT_COLUMN)[0]
+    return {**figures.to_dict(), "days": days}
+
+
 def history_with_outcomes(unit: Unit, days: int, until: date) -> pl.DataFrame:
     frame = lines_kept(unit, until - timedelta(days=days), until)
     if frame.height == 0:
@@ -88,17 +116,7 @@ def history_with_outcomes(unit: Unit, days: int, until: date) -> pl.DataFrame:
 def do_backtest_rule(*, acting_user: User, rule: Rule, days: int = 90,
                      until: date | None = None) -> dict[str, Any]:
     _require(acting_user, rule.unit)
-    if not 1 <= days <= 730:
-        raise InvalidValue(_("Backtest over 1 to 730 days."), field="days")
-    until = until or timezone.localdate()
-    frame = history_with_outcomes(rule.unit, days, until)
-    if frame.height == 0:
-        result = {"rule_id": rule.code, "containers": 0, "hits": 0, "inspections": 0,
-                  "seizures": 0, "hit_rate": None, "days": days}
-    else:
-        figures = backtest_many([engine_rule(rule)], frame, days=days, until=until,
-                                unit_column=UNIT_COLUMN)[0]
-        result = {**figures.to_dict(), "days": days}
+    result = _backtest(rule.unit, engine_rule(rule), days, until)
     with transaction.atomic():
         Rule.objects.filter(pk=rule.pk).update(last_backtest=result)
         audit(actor=acting_user, action="rule.backtest", object_type="rule", object_id=rule.pk,

@@ -17,7 +17,7 @@ from portcontrol.core.errors import PortControlError
 
 from . import queries
 from .actions import (do_backtest_rule, do_decide_rule, do_retire_rule, do_save_rule,
-                      do_submit_rule)
+                      do_submit_rule, try_rule)
 from .actions_settings import (ADVISED_EXPLORATION, can_change_settings,
                                do_update_selection_settings, random_picks, settings_for)
 from .forms import BacktestForm, DayForm, DecisionForm, RuleForm, SelectionSettingsForm
@@ -94,18 +94,32 @@ def rule_edit(request, pk: int | None = None):
     if not queries.can_write_rules(request.user) or request.user.unit is None:
         raise DjangoPermissionDenied(_("Your role does not allow writing rules."))
     form = RuleForm(request.POST or None, instance=rule)
+    days_form = BacktestForm(request.POST if "try" in request.POST else None)
+    unit = rule.unit if rule else request.user.unit
+    trial = None
+    if request.method == "POST" and "try" in request.POST:
+        # backtest the rule as written, without saving it
+        if form.is_valid() and days_form.is_valid():
+            data = {name: form.cleaned_data[name] for name in RuleForm.Meta.fields}
+            try:
+                trial = try_rule(acting_user=request.user, unit=unit, data=data,
+                                 days=days_form.cleaned_data["days"])
+            except PortControlError as exc:
+                _form_error(days_form if exc.field == "days" else form, exc)
+        return render(request, "risk/rule_edit.html", {
+            "form": form, "rule": rule, "days_form": days_form, "trial": trial},
+            status=200 if trial is not None else 400)
     if request.method == "POST" and form.is_valid():
         data = {name: form.cleaned_data[name] for name in RuleForm.Meta.fields}
         try:
-            saved = do_save_rule(acting_user=request.user,
-                                 unit=rule.unit if rule else request.user.unit, data=data,
-                                 rule=rule)
+            saved = do_save_rule(acting_user=request.user, unit=unit, data=data, rule=rule)
         except PortControlError as exc:
             _form_error(form, exc)
         else:
             messages.success(request, _("Rule saved as a draft. Backtest it before submitting."))
             return redirect("rule_detail", pk=saved.pk)
-    return render(request, "risk/rule_edit.html", {"form": form, "rule": rule},
+    return render(request, "risk/rule_edit.html", {"form": form, "rule": rule,
+                                                   "days_form": days_form},
                   status=400 if request.method == "POST" else 200)
 
 

@@ -176,6 +176,33 @@ def test_rule_form_shows_the_error_position(login, org):
     assert "неизвестное поле &#x27;unknown_thing&#x27; в столбце 12" in page
 
 
+def test_a_rule_is_backtested_as_written_before_it_is_saved(login, org, loaded):
+    from portcontrol.audit.models import AuditRecord
+
+    client = login(org["baku.analyst"])
+    form = {**{k: v or "" for k, v in DRAFT.items()}, "days": "30", "try": "1"}
+    audits = AuditRecord.objects.count()
+    response = client.post(reverse("rule_new"), form)
+    page = response.content.decode()
+    assert response.status_code == 200 and 'id="trial"' in page
+    assert not Rule.objects.exists() and AuditRecord.objects.count() == audits
+    # the same figures as the backtest of the saved draft
+    rule = do_save_rule(acting_user=org["baku.analyst"], unit=baku(org), data=DRAFT)
+    saved = do_backtest_rule(acting_user=org["baku.analyst"], rule=rule, days=30)
+    assert f'id="bt-containers">{saved["containers"]}<' in page
+    assert f'id="bt-hits">{saved["hits"]}<' in page and saved["containers"] > 0
+    # what is wrong is said on the form, and still nothing is saved
+    bad = client.post(reverse("rule_new"), {**form, "code": "other", "expression": "reefer and"})
+    assert bad.status_code == 400 and "column" in bad.content.decode()
+    far = client.post(reverse("rule_new"), {**form, "code": "other", "days": "5000"})
+    assert far.status_code == 400 and 'id="trial"' not in far.content.decode()
+    assert Rule.objects.count() == 1
+    # an officer may not try rules either
+    client.logout()
+    officer = login(org["baku.officer"])
+    assert officer.post(reverse("rule_new"), form).status_code == 403
+
+
 def test_intake_scores_and_targets_respect_capacity_and_scope(login, org, loaded):
     settings_ = UnitRiskSettings.objects.get(unit=baku(org))
     red = Assessment.objects.filter(unit=baku(org), channel="red")
