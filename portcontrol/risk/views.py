@@ -16,10 +16,21 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from portcontrol.core.errors import PortControlError
 
 from . import queries
-from .actions import (do_backtest_rule, do_decide_rule, do_retire_rule, do_save_rule,
-                      do_submit_rule, try_rule)
-from .actions_settings import (ADVISED_EXPLORATION, can_change_settings,
-                               do_update_selection_settings, random_picks, settings_for)
+from .actions import (
+    do_backtest_rule,
+    do_decide_rule,
+    do_retire_rule,
+    do_save_rule,
+    do_submit_rule,
+    try_rule,
+)
+from .actions_settings import (
+    ADVISED_EXPLORATION,
+    can_change_settings,
+    do_update_selection_settings,
+    random_picks,
+    settings_for,
+)
 from .forms import BacktestForm, DayForm, DecisionForm, RuleForm, SelectionSettingsForm
 
 UPCOMING_DAYS = 7
