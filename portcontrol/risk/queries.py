@@ -8,8 +8,11 @@ from django.db.models import QuerySet
 
 from portcontrol.accounts.models import Role, User
 from portcontrol.accounts.scoping import scope
+from portcontrol.ingest import queries as intake_queries
+from portcontrol.ingest.models import StowageDiscrepancy
 from portcontrol.web.language import in_reader_language
 
+from .frames import arriving
 from .models import Assessment, Rule
 
 CHANNEL_ORDER = {"red": 0, "yellow": 1, "green": 2}
@@ -31,6 +34,20 @@ def targets(user: User, since: date, until: date,
     for a in rows:
         a.localized = localized_reasons(a.reasons)
     return rows
+
+
+def undeclared_on_board(user: User, since: date, until: date) -> list[StowageDiscrepancy]:
+    """Boxes that a stowage plan puts on board of a ship arriving from `since` to `until`
+    and that no manifest declares: no container record, so no assessment, yet the classic
+    sign of an undeclared box (ingest.stowage)."""
+    return list(intake_queries.discrepancies_for(user)
+                .filter(arriving(since, until, "voyage__"),
+                        kind=StowageDiscrepancy.Kind.NOT_MANIFESTED)
+                .select_related("voyage").distinct()
+                .order_by("voyage_ref", "container_number")[:UNDECLARED_SHOWN])
+
+
+UNDECLARED_SHOWN = 200
 
 
 def rules_for(user: User) -> QuerySet[Rule]:

@@ -49,7 +49,8 @@ def targets(request):
     return render(request, "risk/targets.html", {
         "form": form, "since": since, "until": until,
         "assessments": queries.targets(request.user, since, until), "settings": settings,
-        "random_picks": random_picks(settings) if settings else None})
+        "random_picks": random_picks(settings) if settings else None,
+        "undeclared": queries.undeclared_on_board(request.user, since, until)})
 
 
 @login_required

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import json
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -206,3 +207,23 @@ def test_a_box_on_board_with_a_number_that_fails_iso_6346_is_listed_as_written(d
     result = ingest(plan(tmp_path, [*declared, wrong]))
     assert found() == {(NOT_MANIFESTED, wrong)}
     assert result["warnings"] == 2  # the number's warning and the discrepancy
+
+
+def test_targets_page_lists_undeclared_boxes_of_the_ships_arriving(declared, tmp_path, login,
+                                                                   baku_officer,
+                                                                   karachi_officer):
+    from portcontrol.manifests.models import PortCall
+
+    ingest(plan(tmp_path, declared[1:] + [UNDECLARED]))
+    call = PortCall.objects.get(voyage__voyage_ref=VOYAGE, locode="AZBAK")
+    day = call.eta.date().isoformat()
+    client = login(baku_officer)
+    page = client.get(reverse("targets"), {"day": day}).content.decode()
+    section = page.split('id="undeclared"', 1)[1]
+    assert UNDECLARED in section and declared[0] not in section  # not-on-board boxes: no
+    other_day = (call.eta.date() - timedelta(days=3)).isoformat()
+    assert 'id="undeclared"' not in client.get(reverse("targets"),
+                                               {"day": other_day}).content.decode()
+    client.logout()
+    assert UNDECLARED not in login(karachi_officer).get(
+        reverse("targets"), {"day": day}).content.decode()
