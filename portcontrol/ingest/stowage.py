@@ -14,7 +14,7 @@ stand: comparing again replaces them, so a second copy of the same plan changes 
 
 A plan lists every box on the vessel, most of them for other ports. Only the boxes it
 discharges at one of the voyage's ports of call (or whose discharge port it leaves empty)
-are expected on the unit's manifests.
+are expected on the unit's manifests (intake.compare_stowage).
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from portcontrol.core.containers import normalize_container_number
+from portcontrol.intake import boxes_on_board, compare_stowage
 from portcontrol.intake.findings import WARNING, Finding
 from portcontrol.manifests.models import Container, PortCall, Voyage
 
@@ -49,9 +50,7 @@ def receive_plan(record: dict[str, Any], job: IntakeJob, unit_ids: set[int] | No
         source=source[:200], voyage_ref=(v.get("voyage_id") or "")[:40],
         vessel_imo=(v.get("vessel_imo") or "")[:7], vessel_name=(v.get("vessel_name") or "")[:120],
         next_port=(v.get("next_port") or "")[:5],
-        containers=[[normalize_container_number(c["container_number"]),
-                     c.get("port_of_discharge") or ""]
-                    for c in record.get("containers", []) if c.get("container_number")])
+        containers=[[normalize_container_number(n), port] for n, port in boxes_on_board(record)])
     voyage = _voyage_for(plan, unit_ids)
     ref = plan.voyage_ref or plan.vessel_name
     if voyage is None:
@@ -116,16 +115,15 @@ def compare(plan: StowagePlan, voyage: Voyage) -> list[StowageDiscrepancy]:
         if later:
             return []
         ports = set(PortCall.objects.filter(voyage=voyage).values_list("locode", flat=True))
-        on_board = {number for number, _port in plan.containers}
-        expected = {number for number, port in plan.containers if not port or port in ports}
-        declared = set(Container.objects.filter(voyage=voyage).values_list("number", flat=True))
+        declared = Container.objects.filter(voyage=voyage).values_list("number", flat=True)
+        result = compare_stowage(plan.containers, declared, ports)
         StowageDiscrepancy.objects.filter(voyage=voyage).delete()
         rows = [StowageDiscrepancy(unit_id=voyage.unit_id, job_id=plan.job_id, plan=plan,
                                    voyage=voyage, voyage_ref=voyage.voyage_ref[:40],
                                    container_number=number[:20], kind=kind)
-                for kind, numbers in ((Kind.NOT_MANIFESTED, expected - declared),
-                                      (Kind.NOT_ON_BOARD, declared - on_board))
-                for number in sorted(numbers)]
+                for kind, numbers in ((Kind.NOT_MANIFESTED, result.on_board_not_manifested),
+                                      (Kind.NOT_ON_BOARD, result.manifested_not_on_board))
+                for number in numbers]
         return StowageDiscrepancy.objects.bulk_create(rows)
 
 

@@ -20,7 +20,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .baplie import compare_stowage, containers_by_voyage, containers_on_board, read_baplie
+from .baplie import (
+    boxes_on_board,
+    compare_stowage,
+    containers_by_voyage,
+    containers_on_board,
+    read_baplie,
+)
 from .csv_reader import read_csv, read_csv_frames
 from .cuscar import read_cuscar
 from .detect import FORMATS, check_named, detect_format
@@ -44,6 +50,7 @@ __all__ = [
     "Summary",
     "available_mappings",
     "available_profiles",
+    "boxes_on_board",
     "compare_stowage",
     "containers_by_voyage",
     "containers_on_board",

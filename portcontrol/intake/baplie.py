@@ -16,7 +16,7 @@ manifest cannot match is exactly what a PCU wants to see) with a warning.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -151,11 +151,30 @@ class StowageComparison(NamedTuple):
     manifested_not_on_board: list[str]
 
 
-def compare_stowage(baplie_containers: Iterable[str],
-                    manifest_containers: Iterable[str]) -> StowageComparison:
+def boxes_on_board(plan: dict[str, Any]) -> list[tuple[str, str]]:
+    """(container number, port of discharge) of each box of a stowage record."""
+    return [(c["container_number"], c.get("port_of_discharge") or "")
+            for c in plan.get("containers", []) if c.get("container_number")]
+
+
+def compare_stowage(boxes: Iterable[tuple[str, str]] | Iterable[list[str]],
+                    manifest_containers: Iterable[str],
+                    ports: Collection[str] | None = None) -> StowageComparison:
     """Boxes on board that no manifest declares (the classic sign of an undeclared box),
     and boxes declared that are not on board (rolled, short-shipped, or a false manifest).
-    Numbers are compared after normalising spaces, dashes and case."""
-    on_board = {normalize_container_number(n) for n in baplie_containers if n}
+
+    boxes: (number, port of discharge) of each box on board (boxes_on_board); ports: the
+    ports of call whose manifests these are. A plan lists every box on the vessel: only those
+    discharged at one of `ports` (or whose port the plan leaves empty) are expected on the
+    manifests (None: every box); a declared box may be anywhere on board. Numbers are
+    compared after normalising spaces, dashes and case."""
+    on_board: set[str] = set()
+    expected: set[str] = set()
+    for number, port in boxes:
+        if not number:
+            continue
+        on_board.add(normalize_container_number(number))
+        if ports is None or not port or port in ports:
+            expected.add(normalize_container_number(number))
     declared = {normalize_container_number(n) for n in manifest_containers if n}
-    return StowageComparison(sorted(on_board - declared), sorted(declared - on_board))
+    return StowageComparison(sorted(expected - declared), sorted(declared - on_board))

@@ -10,7 +10,12 @@ import pytest
 from pydifact.control import Characters
 
 from portcontrol.intake import IntakeError, compare_stowage, read
-from portcontrol.intake.baplie import containers_by_voyage, containers_on_board, read_baplie
+from portcontrol.intake.baplie import (
+    boxes_on_board,
+    containers_by_voyage,
+    containers_on_board,
+    read_baplie,
+)
 from portcontrol.intake.cuscar import dtm_iso, read_cuscar
 from portcontrol.intake.edifact import segments, split_elements
 from portcontrol.intake.edifact_writer import write_baplie, write_cuscar
@@ -246,11 +251,27 @@ def test_compare_stowage_against_the_manifest(samples):
     plan = next(iter(read_baplie(samples / "baplie_d95b.edi"))).record
     manifest = [c["container_number"] for o in read(samples / "cuscar_d95b_una_lines.edi")
                 for c in o.record["containers"]] + ["SEGU300100-0"]
-    result = compare_stowage(containers_on_board(plan, "AZBAK"), manifest)
+    result = compare_stowage(boxes_on_board(plan), manifest, {"AZBAK"})
     assert result.on_board_not_manifested == ["TGHU9876542"]
     assert result.manifested_not_on_board == ["SEGU3001000"]
     on_board, _declared = result  # it unpacks as a pair
     assert on_board == ["TGHU9876542"]
+
+
+@pytest.mark.parametrize(("boxes", "declared", "ports", "expected"), [
+    # a box for another port is not this port's business; a declared one may be anywhere
+    ([("MSCU1234566", "AZBAK"), ("TCLU1234560", "TRIST")], ["MSCU1234566"], {"AZBAK"},
+     ([], [])),
+    ([("MSCU1234566", "TRIST")], ["MSCU 123456-6"], {"AZBAK"}, ([], [])),
+    # no port given: expected; no ports to compare with: every box expected
+    ([("TCLU1234560", "")], [], {"AZBAK"}, (["TCLU1234560"], [])),
+    ([("TCLU1234560", "TRIST")], [], None, (["TCLU1234560"], [])),
+    ([], ["mscu1234566"], {"AZBAK"}, ([], ["MSCU1234566"])),
+    ([("", "AZBAK")], [""], {"AZBAK"}, ([], [])),
+])
+def test_compare_stowage_expects_only_the_boxes_for_the_ports(boxes, declared, ports,
+                                                              expected):
+    assert tuple(compare_stowage(boxes, declared, ports)) == expected
 
 
 def test_baplie_writer_round_trip(tmp_path):
