@@ -1,6 +1,7 @@
 """The demo's stowage plan: one voyage arriving at a unit's port, as the terminal would send
-its BAPLIE, with one declared box left behind and two boxes on board that no manifest
-declares (plus boxes for other ports, which are not the unit's business)."""
+its BAPLIE, with one declared box left behind, one much heavier than declared and two boxes
+on board that no manifest declares (plus boxes for other ports, which are not the unit's
+business)."""
 
 from __future__ import annotations
 
@@ -30,19 +31,25 @@ def demo_stowage(out_dir: Path, unit: Unit, today: date, seed: int = 0) -> str:
     if call is None:
         return "no arrival to come"
     voyage = call.voyage
-    declared = sorted(Container.objects.filter(voyage=voyage).values_list("number", flat=True))
+    declared = dict(sorted(
+        (number, float(vgm or gross or 0) or 20000.0) for number, vgm, gross in
+        Container.objects.filter(voyage=voyage).values_list("number", "vgm_kg",
+                                                            "gross_mass_kg")))
     rng = random.Random(seed)
 
     def invented() -> str:
         first = "DEMU" + f"{rng.randrange(10**6):06d}"
         return first + check_digit(first)
 
-    boxes = [(n, call.locode) for n in declared[1:]]
-    boxes += [(invented(), call.locode) for _ in range(2)]
-    boxes += [(invented(), rng.choice(OTHER_PORTS)) for _ in range(12)]
+    numbers = list(declared)
+    # the first declared box left behind, the second 2.4 t heavier than declared
+    boxes = [(n, call.locode, declared[n] + (2400 if i == 0 else 0))
+             for i, n in enumerate(numbers[1:])]
+    boxes += [(invented(), call.locode, 21000.0) for _ in range(2)]
+    boxes += [(invented(), rng.choice(OTHER_PORTS), 18000.0) for _ in range(12)]
     slots = [{"position": f"{10 + i // 40:02d}{i % 40:02d}082", "container_number": n,
-              "port_of_loading": "", "port_of_discharge": port, "gross_mass_kg": 18000}
-             for i, (n, port) in enumerate(boxes)]
+              "port_of_loading": "", "port_of_discharge": port, "gross_mass_kg": mass}
+             for i, (n, port, mass) in enumerate(boxes)]
     path = out_dir / f"baplie-{voyage.voyage_ref}.edi"
     write_baplie({"voyage_id": voyage.voyage_ref, "carrier": voyage.carrier,
                   "vessel_imo": voyage.vessel_imo, "vessel_name": voyage.vessel_name,

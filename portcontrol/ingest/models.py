@@ -125,7 +125,7 @@ class StowagePlan(models.Model):
     vessel_name = models.CharField(_("vessel name"), max_length=120, blank=True)
     next_port = models.CharField(_("next port of call"), max_length=5, blank=True)
     containers = models.JSONField(_("containers on board"), default=list,
-                                  help_text=_("Number and port of discharge of each box."))
+                                  help_text=_("Number, port of discharge and mass of each box."))
     received_at = models.DateTimeField(_("received"), auto_now_add=True)
     compared_at = models.DateTimeField(_("compared"), null=True, blank=True)
 
@@ -146,6 +146,7 @@ class StowageDiscrepancy(models.Model):
     class Kind(models.TextChoices):
         NOT_MANIFESTED = "not_manifested", _("On board, on no manifest")
         NOT_ON_BOARD = "not_on_board", _("On a manifest, not on board")
+        MASS_DIFFERS = "mass_differs", _("Mass on board differs from the manifest")
 
     unit = models.ForeignKey(Unit, on_delete=models.PROTECT, null=True, blank=True,
                              related_name="+", verbose_name=_("unit"))
@@ -159,6 +160,8 @@ class StowageDiscrepancy(models.Model):
         _("container number"), max_length=20, db_index=True,
         help_text=_("As the stowage plan writes it, when it is not a valid number."))
     kind = models.CharField(_("discrepancy"), max_length=20, choices=Kind.choices)
+    plan_mass_kg = models.FloatField(_("mass on the stowage plan (kg)"), null=True, blank=True)
+    declared_mass_kg = models.FloatField(_("mass declared (kg)"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -1,8 +1,10 @@
 """Stowage plans (BAPLIE) against the manifests of the same voyage.
 
-A plan says what is on board; the manifests say what the unit was told about. Two findings
-matter to a PCU: a box on board that no manifest declares (the classic undeclared container)
-and a box declared that is not on board (rolled, short-shipped, or a false manifest).
+A plan says what is on board; the manifests say what the unit was told about. Three findings
+matter to a PCU: a box on board that no manifest declares (the classic undeclared container),
+a box declared that is not on board (rolled, short-shipped, or a false manifest), and a box
+whose mass weighed at the terminal is far from the mass its manifest declares (goods added
+or taken out on the way).
 
 A plan is kept as received (StowagePlan), so that it is compared whenever it can say
 something new: when it arrives, with the manifests already loaded; and after each manifest
@@ -27,7 +29,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from portcontrol.core.containers import normalize_container_number
-from portcontrol.intake import boxes_on_board, compare_stowage
+from portcontrol.intake import boxes_on_board, compare_stowage, mass_differences
 from portcontrol.intake.findings import WARNING, Finding
 from portcontrol.manifests.models import Container, PortCall, Voyage
 
@@ -50,7 +52,8 @@ def receive_plan(record: dict[str, Any], job: IntakeJob, unit_ids: set[int] | No
         source=source[:200], voyage_ref=(v.get("voyage_id") or "")[:40],
         vessel_imo=(v.get("vessel_imo") or "")[:7], vessel_name=(v.get("vessel_name") or "")[:120],
         next_port=(v.get("next_port") or "")[:5],
-        containers=[[normalize_container_number(n), port] for n, port in boxes_on_board(record)])
+        containers=[[normalize_container_number(n), port, mass]
+                    for n, port, mass in boxes_on_board(record)])
     voyage = _voyage_for(plan, unit_ids)
     ref = plan.voyage_ref or plan.vessel_name
     if voyage is None:
@@ -65,6 +68,12 @@ def receive_plan(record: dict[str, Any], job: IntakeJob, unit_ids: set[int] | No
 
 def _texts(row: StowageDiscrepancy) -> tuple[str, str]:
     n = row.container_number
+    if row.kind == Kind.MASS_DIFFERS:
+        plan, stated = f"{row.plan_mass_kg:,.0f}", f"{row.declared_mass_kg:,.0f}"
+        return ((f"Container {n} weighs {plan} kg on the stowage plan; its manifest declares "
+                f"{stated} kg."),
+                (f"Контейнер {n} весит {plan.replace(',', ' ')} кг по грузовому плану; в "
+                f"манифесте заявлено {stated.replace(',', ' ')} кг."))
     if row.kind == Kind.NOT_MANIFESTED:
         return ((f"Container {n} is on board according to the stowage plan but on no manifest "
                 "of the voyage."),
@@ -115,15 +124,20 @@ def compare(plan: StowagePlan, voyage: Voyage) -> list[StowageDiscrepancy]:
         if later:
             return []
         ports = set(PortCall.objects.filter(voyage=voyage).values_list("locode", flat=True))
-        declared = Container.objects.filter(voyage=voyage).values_list("number", flat=True)
-        result = compare_stowage(plan.containers, declared, ports)
+        masses = {number: float(vgm or gross) if vgm or gross else None
+                  for number, vgm, gross in Container.objects.filter(voyage=voyage)
+                  .values_list("number", "vgm_kg", "gross_mass_kg")}
+        result = compare_stowage(plan.containers, masses, ports)
         StowageDiscrepancy.objects.filter(voyage=voyage).delete()
-        rows = [StowageDiscrepancy(unit_id=voyage.unit_id, job_id=plan.job_id, plan=plan,
-                                   voyage=voyage, voyage_ref=voyage.voyage_ref[:40],
-                                   container_number=number[:20], kind=kind)
+        common = {"unit_id": voyage.unit_id, "job_id": plan.job_id, "plan": plan,
+                  "voyage": voyage, "voyage_ref": voyage.voyage_ref[:40]}
+        rows = [StowageDiscrepancy(**common, container_number=number[:20], kind=kind)
                 for kind, numbers in ((Kind.NOT_MANIFESTED, result.on_board_not_manifested),
                                       (Kind.NOT_ON_BOARD, result.manifested_not_on_board))
                 for number in numbers]
+        rows += [StowageDiscrepancy(**common, container_number=number, kind=Kind.MASS_DIFFERS,
+                                    plan_mass_kg=on_plan, declared_mass_kg=stated)
+                 for number, on_plan, stated in mass_differences(plan.containers, masses)]
         return StowageDiscrepancy.objects.bulk_create(rows)
 
 

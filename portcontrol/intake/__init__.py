@@ -25,6 +25,7 @@ from .baplie import (
     compare_stowage,
     containers_by_voyage,
     containers_on_board,
+    mass_differences,
     read_baplie,
 )
 from .csv_reader import read_csv, read_csv_frames
@@ -54,6 +55,7 @@ __all__ = [
     "compare_stowage",
     "containers_by_voyage",
     "containers_on_board",
+    "mass_differences",
     "detect_format",
     "load_mapping",
     "load_profile",

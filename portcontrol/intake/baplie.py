@@ -16,7 +16,7 @@ manifest cannot match is exactly what a PCU wants to see) with a warning.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -26,6 +26,7 @@ from .cuscar import amount
 from .edifact import Elements, Header, comp, run
 from .fastchecks import is_clean_container_number
 from .findings import ERROR, WARNING, Finding, Outcome
+from .validate import VGM_TOLERANCE_KG, VGM_TOLERANCE_SHARE
 
 _UNITS = {"KGM": 1.0, "TNE": 1000.0, "LBR": 0.45359237}
 
@@ -151,26 +152,28 @@ class StowageComparison(NamedTuple):
     manifested_not_on_board: list[str]
 
 
-def boxes_on_board(plan: dict[str, Any]) -> list[tuple[str, str]]:
-    """(container number, port of discharge) of each box of a stowage record."""
-    return [(c["container_number"], c.get("port_of_discharge") or "")
+def boxes_on_board(plan: dict[str, Any]) -> list[tuple[str, str, float | None]]:
+    """(container number, port of discharge, mass in kg) of each box of a stowage record;
+    the mass is the verified gross mass where the plan gives one, else the gross mass."""
+    return [(c["container_number"], c.get("port_of_discharge") or "",
+             c.get("vgm_kg") or c.get("gross_mass_kg") or None)
             for c in plan.get("containers", []) if c.get("container_number")]
 
 
-def compare_stowage(boxes: Iterable[tuple[str, str]] | Iterable[list[str]],
+def compare_stowage(boxes: Iterable[Sequence[Any]],
                     manifest_containers: Iterable[str],
                     ports: Collection[str] | None = None) -> StowageComparison:
     """Boxes on board that no manifest declares (the classic sign of an undeclared box),
     and boxes declared that are not on board (rolled, short-shipped, or a false manifest).
 
-    boxes: (number, port of discharge) of each box on board (boxes_on_board); ports: the
+    boxes: (number, port of discharge, ...) of each box on board (boxes_on_board); ports: the
     ports of call whose manifests these are. A plan lists every box on the vessel: only those
     discharged at one of `ports` (or whose port the plan leaves empty) are expected on the
     manifests (None: every box); a declared box may be anywhere on board. Numbers are
     compared after normalising spaces, dashes and case."""
     on_board: set[str] = set()
     expected: set[str] = set()
-    for number, port in boxes:
+    for number, port, *_mass in boxes:
         if not number:
             continue
         on_board.add(normalize_container_number(number))
@@ -178,3 +181,21 @@ def compare_stowage(boxes: Iterable[tuple[str, str]] | Iterable[list[str]],
             expected.add(normalize_container_number(number))
     declared = {normalize_container_number(n) for n in manifest_containers if n}
     return StowageComparison(sorted(expected - declared), sorted(declared - on_board))
+
+
+def mass_differences(boxes: Iterable[Sequence[Any]], declared: Mapping[str, float | None]
+                     ) -> list[tuple[str, float, float]]:
+    """(number, mass on the plan, mass declared) for each box whose mass on the stowage
+    plan (weighed at the terminal) is far from the mass its manifest declares: by more than
+    the tolerance intake allows between VGM and gross mass (validate.VGM_TOLERANCE_KG and
+    _SHARE). `declared`: number -> declared mass in kg (VGM, else gross; None unknown)."""
+    out = []
+    for number, _port, *rest in boxes:
+        mass = rest[0] if rest else None
+        number = normalize_container_number(number)
+        stated = declared.get(number)
+        if not mass or not stated:
+            continue
+        if abs(mass - stated) > max(VGM_TOLERANCE_KG, VGM_TOLERANCE_SHARE * stated):
+            out.append((number, float(mass), float(stated)))
+    return sorted(out)

@@ -51,9 +51,8 @@ def container_detail(request, pk: int):
     assessment = Assessment.objects.filter(container=container).first()
     context.update(assessment=assessment,
                    reasons=localized_reasons(assessment.reasons) if assessment else [],
-                   not_on_board=StowageDiscrepancy.objects.filter(
-                       voyage_id=container.voyage_id, container_number=container.number,
-                       kind=StowageDiscrepancy.Kind.NOT_ON_BOARD).select_related("plan").first())
+                   stowage=list(StowageDiscrepancy.objects.filter(
+                       voyage_id=container.voyage_id, container_number=container.number)))
     return render(request, "web/container.html", context)
 
 

@@ -22,7 +22,7 @@ pytestmark = pytest.mark.django_db
 SAMPLES = Path(__file__).resolve().parents[2] / "intake" / "tests" / "samples"
 CUSCAR = SAMPLES / "cuscar_d95b_una_lines.edi"  # voyage MSCU-9321483-001E at AZBAK
 VOYAGE = "MSCU-9321483-001E"
-NOT_MANIFESTED, NOT_ON_BOARD = StowageDiscrepancy.Kind.values
+NOT_MANIFESTED, NOT_ON_BOARD, _MASS = StowageDiscrepancy.Kind.values
 
 
 def box(prefix: str) -> str:
@@ -39,11 +39,19 @@ def ingest(*paths: Path) -> dict:
     return json.loads(out.getvalue())
 
 
+def declared_mass(number: str) -> float:
+    """The mass a loaded manifest declares for the box (VGM, else gross), else 20 t."""
+    row = Container.objects.filter(number=number).values_list("vgm_kg", "gross_mass_kg").first()
+    return float(row[0] or row[1]) if row and (row[0] or row[1]) else 20000.0
+
+
 def plan(tmp_path: Path, numbers: list[str], name: str = "plan.edi", *,
-         extra: list[tuple[str, str]] = ()) -> Path:
-    """A BAPLIE of the sample voyage: `numbers` for Baku, `extra` (number, port) besides."""
+         extra: list[tuple[str, str]] = (), heavier: dict[str, float] | None = None) -> Path:
+    """A BAPLIE of the sample voyage: `numbers` for Baku, `extra` (number, port) besides;
+    each box weighs what its manifest declares, plus `heavier[number]` kg."""
+    heavier = heavier or {}
     slots = [{"position": f"01{i:05d}", "container_number": n, "port_of_loading": "ECGYE",
-              "port_of_discharge": port, "gross_mass_kg": 20000}
+              "port_of_discharge": port, "gross_mass_kg": declared_mass(n) + heavier.get(n, 0)}
              for i, (n, port) in enumerate([*[(n, "AZBAK") for n in numbers], *extra])]
     path = tmp_path / name
     write_baplie({"voyage_id": VOYAGE, "carrier": "MSCU", "vessel_name": "MSC ANNA",
@@ -227,3 +235,17 @@ def test_targets_page_lists_undeclared_boxes_of_the_ships_arriving(declared, tmp
     client.logout()
     assert UNDECLARED not in login(karachi_officer).get(
         reverse("targets"), {"day": day}).content.decode()
+
+
+def test_a_box_much_heavier_on_board_than_declared_is_flagged(declared, tmp_path, login,
+                                                              baku_officer, client):
+    light = declared_mass(declared[1])
+    ingest(plan(tmp_path, declared, heavier={declared[1]: 3000, declared[2]: 100}))
+    [row] = StowageDiscrepancy.objects.all()  # 100 kg is within what intake tolerates
+    assert (row.kind, row.container_number) == ("mass_differs", declared[1])
+    assert (row.plan_mass_kg, row.declared_mass_kg) == (light + 3000, light)
+    login(baku_officer)
+    page = client.get(reverse("container_detail", args=[
+        Container.objects.get(number=declared[1]).pk])).content.decode()
+    assert 'id="mass-differs"' in page and f"{light + 3000:,.0f} kg on the stowage plan" in page
+    assert "kg declared" in client.get(reverse("intake_stowage")).content.decode()

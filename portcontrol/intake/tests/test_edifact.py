@@ -14,6 +14,7 @@ from portcontrol.intake.baplie import (
     boxes_on_board,
     containers_by_voyage,
     containers_on_board,
+    mass_differences,
     read_baplie,
 )
 from portcontrol.intake.cuscar import dtm_iso, read_cuscar
@@ -272,6 +273,20 @@ def test_compare_stowage_against_the_manifest(samples):
 def test_compare_stowage_expects_only_the_boxes_for_the_ports(boxes, declared, ports,
                                                               expected):
     assert tuple(compare_stowage(boxes, declared, ports)) == expected
+
+
+@pytest.mark.parametrize(("box", "stated", "expected"), [
+    (("MSCU1234566", "AZBAK", 26000.0), 20000.0, [("MSCU1234566", 26000.0, 20000.0)]),
+    (("MSCU1234566", "AZBAK", 20400.0), 20000.0, []),  # within 500 kg
+    (("MSCU1234566", "AZBAK", 30900.0), 30000.0, []),  # within 5 % of a heavy box
+    (("MSCU1234566", "AZBAK", 28000.0), 30000.0, [("MSCU1234566", 28000.0, 30000.0)]),
+    (("mscu 123456-6", "", 26000.0), 20000.0, [("MSCU1234566", 26000.0, 20000.0)]),
+    (("MSCU1234566", "AZBAK", None), 20000.0, []),  # the plan gives no mass
+    (("MSCU1234566", "AZBAK", 26000.0), None, []),  # the manifest gives none
+    (("MSCU1234566", "AZBAK"), 20000.0, []),  # a box without its mass at all
+])
+def test_mass_on_board_against_the_mass_declared(box, stated, expected):
+    assert mass_differences([box], {"MSCU1234566": stated}) == expected
 
 
 def test_baplie_writer_round_trip(tmp_path):
