@@ -51,7 +51,8 @@ class JobResult:
     unreadable: list[str] = field(default_factory=list)
     unreadable_ru: list[str] = field(default_factory=list)  # the same, for Russian pages
     stowage_plans: int = 0
-    units: set[int] = field(default_factory=set)
+    units: set[int] = field(default_factory=set)  # units whose manifests were stored
+    compared: set[int] = field(default_factory=set)  # units whose stowage plans were compared
     seconds: float = 0.0
 
     def summary(self) -> dict[str, Any]:
@@ -202,8 +203,11 @@ class _Run:
         self.result.records += 1
         if rec is not None and rec.get("kind") == "stowage":
             self.flush()  # the manifests of this file must be stored before comparing
-            findings = [*findings, *receive_plan(rec, self.job, self.router.allowed,
-                                                 self.router.ports, name)]
+            found, unit = receive_plan(rec, self.job, self.router.allowed, self.router.ports,
+                                       name)
+            findings = [*findings, *found]
+            if unit is not None:
+                self.result.compared.add(unit)
             self.result.stowage_plans += 1
             self.result.warnings += len(findings)
             self.report.write(findings)
@@ -297,7 +301,7 @@ def run_job(job: IntakeJob, *, acting_user: Any = None, report_path: Path | None
             run.file(Path(f["path"]), f["name"])
         run.flush()
         if run.result.units:  # plans that waited for these manifests, or are out of date
-            recheck_plans(run.router.allowed)
+            run.result.compared |= recheck_plans(run.router.allowed)
     except Exception as exc:
         IntakeJob.objects.filter(pk=job.pk).update(
             status=IntakeJob.Status.FAILED, error=f"{type(exc).__name__}: {exc}"[:2000],
@@ -313,9 +317,11 @@ def run_job(job: IntakeJob, *, acting_user: Any = None, report_path: Path | None
             error="\n".join(run.result.unreadable)[:2000])
     if run.result.store.containers_accepted >= ANALYZE_AFTER:
         refresh_statistics(MANIFEST_MODELS)
-    if run.result.units:
+    # scoring reads the manifests and what the stowage plans say about them (masses weighed)
+    rescore = run.result.units | run.result.compared
+    if rescore:
         transaction.on_commit(lambda: manifests_stored.send(
-            sender=IntakeJob, unit_ids=sorted(run.result.units)))
+            sender=IntakeJob, unit_ids=sorted(rescore)))
     return run.result
 
 

@@ -41,9 +41,10 @@ Kind = StowageDiscrepancy.Kind
 
 
 def receive_plan(record: dict[str, Any], job: IntakeJob, unit_ids: set[int] | None,
-                 ports: dict[str, int], source: str) -> list[Finding]:
-    """Keep a stowage record of `job` and compare it if its voyage is loaded; the findings
-    are warnings (one per discrepancy, or one saying the comparison waits for a manifest).
+                 ports: dict[str, int], source: str) -> tuple[list[Finding], int | None]:
+    """Keep a stowage record of `job` and compare it if its voyage is loaded. Returns the
+    findings, warnings (one per discrepancy, or one saying the comparison waits for a
+    manifest), and the unit whose voyage it was compared with (None: not compared).
 
     unit_ids: the units the submitter may load (None: any); ports: unit by port it serves."""
     v = record["voyage"]
@@ -61,9 +62,10 @@ def receive_plan(record: dict[str, Any], job: IntakeJob, unit_ids: set[int] | No
                         f"No manifest is loaded for voyage {ref} yet: the stowage plan is kept "
                         "and will be compared when it is.", WARNING,
                         f"Манифест рейса {ref} ещё не загружен: грузовой план сохранён и будет "
-                        "сверен, когда манифест поступит.")]
+                        "сверен, когда манифест поступит.")], None
     rows = compare(plan, voyage)
-    return [Finding(source, "", ref, "containers", r.kind, *_texts(r), WARNING) for r in rows]
+    return [Finding(source, "", ref, "containers", r.kind, *_texts(r), WARNING)
+            for r in rows], voyage.unit_id
 
 
 def _texts(row: StowageDiscrepancy) -> tuple[str, str]:
@@ -141,15 +143,16 @@ def compare(plan: StowagePlan, voyage: Voyage) -> list[StowageDiscrepancy]:
         return StowageDiscrepancy.objects.bulk_create(rows)
 
 
-def recheck_plans(unit_ids: set[int] | None) -> int:
+def recheck_plans(unit_ids: set[int] | None) -> set[int]:
     """After a manifest job: compare again the recent plans (of `unit_ids`, or any) whose
     voyage was not loaded when they arrived, or has containers loaded since they were last
-    compared. Only the latest plan of each voyage counts. Returns the plans compared."""
+    compared. Only the latest plan of each voyage counts. Returns the units of the plans
+    compared."""
     since = timezone.now() - timedelta(days=RECHECK_DAYS)
     plans = StowagePlan.objects.filter(received_at__gte=since)
     if unit_ids is not None:
         plans = plans.filter(Q(unit_id__in=unit_ids) | Q(unit__isnull=True))
-    compared = 0
+    compared: set[int] = set()
     for plan in plans.order_by("id"):
         if plan.voyage_id is None:
             voyage = _voyage_for(plan, unit_ids)
@@ -162,5 +165,5 @@ def recheck_plans(unit_ids: set[int] | None) -> int:
                                                  created_at__gt=plan.compared_at).exists():
                 continue
         compare(plan, voyage)
-        compared += 1
+        compared.add(voyage.unit_id)
     return compared

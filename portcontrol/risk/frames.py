@@ -14,6 +14,7 @@ from django.db.models import CharField, F, FloatField, IntegerField, Q, QuerySet
 from django.db.models.functions import Cast
 from django.utils import timezone
 
+from portcontrol.ingest.models import StowageDiscrepancy
 from portcontrol.manifests.models import ConsignmentContainer, GoodsItem, PortCall
 from portcontrol.manifests.rawsql import in_chunks
 
@@ -97,7 +98,8 @@ def container_lines(where: Q) -> pl.DataFrame:
     # belongs to only one of them, so filtering on sequence=1 would drop the others); a
     # container on two bills of lading is scored once, on the first bill's line.
     raw = raw.unique("container_id", keep="first", maintain_order=True)
-    return _engine_columns(raw, _arrivals(raw["voyage_pk"].unique().to_list()))
+    voyages = raw["voyage_pk"].unique().to_list()
+    return _engine_columns(raw, _arrivals(voyages), _weighed(voyages))
 
 
 def _raw_lines(rows: QuerySet[Any], *, with_goods: bool) -> pl.DataFrame:
@@ -186,14 +188,28 @@ def _arrivals(voyages: list[int]) -> pl.DataFrame:
                                       "arrival_date": pl.Date()}, orient="row")
 
 
+def _weighed(voyages: list[int]) -> pl.DataFrame:
+    """(voyage_pk, container_number) -> weighed_mass_kg: the mass the latest stowage plan of
+    the voyage gives a box whose declared mass it contradicts (ingest.stowage). Only those
+    boxes: within intake's tolerance the declared mass stands."""
+    rows = [row for ids in in_chunks(voyages, 500) for row in StowageDiscrepancy.objects.filter(
+        voyage_id__in=ids, kind=StowageDiscrepancy.Kind.MASS_DIFFERS).values_list(
+        "voyage_id", "container_number", "plan_mass_kg")]
+    return pl.DataFrame(rows, schema={"voyage_pk": pl.Int64(), "container_number": pl.String(),
+                                      "weighed_mass_kg": pl.Float64()}, orient="row")
+
+
 def _codes(column: str) -> pl.Expr:
     """A JSON list of codes as text, joined by ";" ("" for none)."""
     return (pl.col(column).str.json_decode(pl.List(pl.String())).list.join(";")
             .fill_null(""))
 
 
-def _engine_columns(raw: pl.DataFrame, arrivals: pl.DataFrame) -> pl.DataFrame:
-    frame = raw.join(arrivals, on="voyage_pk", how="left", maintain_order="left").with_columns(
+def _engine_columns(raw: pl.DataFrame, arrivals: pl.DataFrame, weighed: pl.DataFrame
+                    ) -> pl.DataFrame:
+    frame = raw.join(arrivals, on="voyage_pk", how="left", maintain_order="left").join(
+        weighed, on=["voyage_pk", "container_number"], how="left", maintain_order="left"
+    ).with_columns(
         port_of_call=pl.col("port_of_discharge"), transshipment_ports=_codes("ts"),
         seals=_codes("seal_list"),
         reefer=pl.when(pl.col("reefer_flag") == 1).then(pl.lit("1")).otherwise(pl.lit("0")),
@@ -206,7 +222,8 @@ def _engine_columns(raw: pl.DataFrame, arrivals: pl.DataFrame) -> pl.DataFrame:
 def _columns() -> list[str]:
     skip = {"ts", "seal_list", "reefer_flag", "voyage_pk"}
     return [*_PLAIN, *(c for c in _VALUES if c not in skip)] + [
-        "port_of_call", "transshipment_ports", "seals", "reefer", "eta", "arrival_date"]
+        "port_of_call", "transshipment_ports", "seals", "reefer", "eta", "arrival_date",
+        "weighed_mass_kg"]
 
 
 def no_lines() -> pl.DataFrame:
@@ -219,7 +236,7 @@ def _schema() -> dict[str, pl.DataType]:
     for name in _columns():
         if name in ("container_id", "unit_id", "seals_changed"):
             out[name] = pl.Int64()
-        elif name in _NUMBERS:
+        elif name in _NUMBERS or name == "weighed_mass_kg":
             out[name] = pl.Float64()
         elif name in ("inspected", "seizure"):
             out[name] = pl.Boolean()

@@ -184,6 +184,35 @@ VGM = Indicator(
     _vgm_features)
 
 
+def _weighed_features(c: EngineConfig) -> dict[str, pl.Expr]:
+    # what the manifest declares: the VGM where it gives one, else the gross mass
+    declared = pl.when(pl.col("vgm_kg") > 0).then(pl.col("vgm_kg")).otherwise(
+        pl.col("gross_mass_kg"))
+    diff = pl.when(declared > 0).then(100.0 * (pl.col("weighed_mass_kg") - declared) / declared)
+    return {"declared_mass_kg": declared, "weighed_diff_pct": diff,
+            "weighed_diff_abs_pct": diff.abs()}
+
+
+def _weighed(c: EngineConfig) -> tuple[pl.Expr, pl.Expr]:
+    rel = pl.col("weighed_diff_pct") / 100.0
+    return ramp(rel.abs(), c.vgm_tolerance, c.vgm_full), which(rel > 0, rel < 0)
+
+
+WEIGHED = Indicator(
+    "weighed_mass", "Mass weighed at the terminal far from the mass declared",
+    "Масса при взвешивании в терминале сильно отличается от заявленной", 0.45,
+    ("weighed_mass_kg", "gross_mass_kg", "vgm_kg"), _weighed,
+    (T("weighed {weighed_mass_kg:.0f} kg at the terminal (stowage plan), "
+       "{weighed_diff_abs_pct:.0f} % above the {declared_mass_kg:.0f} kg declared",
+       "при взвешивании в терминале {weighed_mass_kg:.0f} кг (грузовой план), на "
+       "{weighed_diff_abs_pct:.0f} % больше заявленных {declared_mass_kg:.0f} кг"),
+     T("weighed {weighed_mass_kg:.0f} kg at the terminal (stowage plan), "
+       "{weighed_diff_abs_pct:.0f} % below the {declared_mass_kg:.0f} kg declared",
+       "при взвешивании в терминале {weighed_mass_kg:.0f} кг (грузовой план), на "
+       "{weighed_diff_abs_pct:.0f} % меньше заявленных {declared_mass_kg:.0f} кг")),
+    _weighed_features)
+
+
 def _party(role: str, en: str, ru: str, weight: float) -> Indicator:
     def evaluate(c: EngineConfig) -> tuple[pl.Expr, pl.Expr]:
         n, days = pl.col(f"{role}_shipments"), pl.col(f"{role}_days_known")
@@ -315,7 +344,7 @@ ALERT = Indicator(
        "иностранная ориентировка на контейнер {container_number}")))
 
 INDICATORS: tuple[Indicator, ...] = (
-    ALERT, ROUTE, UNUSUAL_HUB, COMMODITY_ORIGIN, VALUE_LOW, VALUE_HIGH, MASS, VGM,
+    ALERT, ROUTE, UNUSUAL_HUB, COMMODITY_ORIGIN, VALUE_LOW, VALUE_HIGH, MASS, VGM, WEIGHED,
     CONSIGNEE_NEW, SHIPPER_NEW, PARTY_SEIZURE, REEFER, FREIGHT, SEALS, CONTAINER, DWELL)
 BY_ID = {i.id: i for i in INDICATORS}
 

@@ -29,6 +29,7 @@ NUMBER_COLUMNS = ("gross_mass_kg", "vgm_kg", "packages", "goods_gross_kg", "good
 # Optional inputs from other parts of the system; absent means "nothing known".
 OPTIONAL_COLUMNS: dict[str, pl.DataType] = {
     "seals_changed": pl.Int32(), "hub_dwell_days": pl.Float64(),
+    "weighed_mass_kg": pl.Float64(),  # as the terminal weighed the box (stowage plan)
     "watchlist_score": pl.Float64(), "watchlist_explanation": pl.String(),
     "model_probability": pl.Float64(),
 }

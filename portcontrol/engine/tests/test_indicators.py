@@ -125,6 +125,19 @@ CASES = [
     Case("VGM below declared gross", "vgm_mismatch", line(vgm_kg=22000.0), None, 1,
          "11 % below the declared gross mass", "меньше заявленной массы брутто"),
     Case("VGM within weighing tolerance", "vgm_mismatch", line(vgm_kg=24900.0), 0.0),
+    # the declared VGM is 24,620 kg (helpers.py)
+    Case("weighed far above the mass declared", "weighed_mass",
+         line(weighed_mass_kg=30000.0), 1.0, 0,
+         "weighed 30000 kg at the terminal (stowage plan), 22 % above the 24620 kg declared",
+         "при взвешивании в терминале 30000 кг (грузовой план), на 22 % больше заявленных "
+         "24620 кг"),
+    Case("weighed below the mass declared", "weighed_mass", line(weighed_mass_kg=22000.0),
+         None, 1, "11 % below the 24620 kg declared", "на 11 % меньше заявленных"),
+    Case("weighed against the gross mass when no VGM is declared", "weighed_mass",
+         line(vgm_kg=None, weighed_mass_kg=30000.0), 1.0, 0, "above the 24600 kg declared"),
+    Case("weighed within weighing tolerance", "weighed_mass", line(weighed_mass_kg=25000.0),
+         0.0),
+    Case("not weighed (no stowage plan)", "weighed_mass", line(), 0.0),
     Case("consignee never seen", "consignee_new", line(consignee_name="Brand New LLC"), 1.0,
          0, "consignee Brand New LLC never seen before",
          "получатель Brand New LLC ранее не встречался"),
@@ -186,7 +199,8 @@ CASES = [
 
 
 def _typed(row: dict[str, Any]) -> pl.DataFrame:
-    extra = {k: v for k, v in row.items() if k in ("seals_changed", "hub_dwell_days")}
+    extra = {k: v for k, v in row.items()
+             if k in ("seals_changed", "hub_dwell_days", "weighed_mass_kg")}
     base = frame({k: v for k, v in row.items() if k not in extra})
     return base.with_columns(pl.lit(v).alias(k) for k, v in extra.items())
 

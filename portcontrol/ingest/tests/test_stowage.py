@@ -249,3 +249,36 @@ def test_a_box_much_heavier_on_board_than_declared_is_flagged(declared, tmp_path
         Container.objects.get(number=declared[1]).pk])).content.decode()
     assert 'id="mass-differs"' in page and f"{light + 3000:,.0f} kg on the stowage plan" in page
     assert "kg declared" in client.get(reverse("intake_stowage")).content.decode()
+
+
+def test_the_mass_weighed_at_the_terminal_is_a_reason_for_the_boxs_risk(declared, tmp_path,
+                                                                      baku_officer):
+    from datetime import date
+
+    from portcontrol.risk.models import Assessment
+    from portcontrol.risk.pipeline import score_unit
+
+    light = declared_mass(declared[1])
+    ingest(plan(tmp_path, declared, heavier={declared[1]: 0.3 * light}))
+    score_unit(baku_officer.unit, since=date(2026, 11, 23), until=date(2026, 11, 25))
+    heavy = Assessment.objects.get(container__number=declared[1])
+    [reason] = [r for r in heavy.reasons if r["id"] == "weighed_mass"]
+    assert reason["text_en"].startswith(f"weighed {1.3 * light:.0f} kg at the terminal "
+                                        "(stowage plan), 30 % above")
+    assert reason["text_ru"].startswith("при взвешивании в терминале")
+    other = Assessment.objects.get(container__number=declared[2])
+    assert not [r for r in other.reasons if r["id"] == "weighed_mass"]
+    assert heavy.risk > other.risk
+
+
+def test_a_plan_compared_sends_its_unit_to_be_scored_again(declared, tmp_path,
+                                                            django_capture_on_commit_callbacks,
+                                                            monkeypatch):
+    from portcontrol.manifests.signals import manifests_stored
+
+    sent = []
+    monkeypatch.setattr(manifests_stored, "send",
+                        lambda sender, unit_ids: sent.append(unit_ids))
+    with django_capture_on_commit_callbacks(execute=True):
+        ingest(plan(tmp_path, declared, heavier={declared[1]: 3000}))
+    assert sent == [[Container.objects.get(number=declared[0]).unit_id]]
