@@ -15,7 +15,7 @@ from portcontrol.core.containers import normalize_container_number, validate_con
 from portcontrol.core.errors import InvalidValue
 from portcontrol.reference.models import Port
 
-from .models import Consignment, Container, GoodsItem, Voyage
+from .models import Consignment, ConsignmentContainer, Container, GoodsItem, Voyage
 
 SEARCH_LIMIT = 100
 _PARTIAL = re.compile(r"^[A-Z]{1,4}[0-9]{0,7}$")
@@ -96,10 +96,32 @@ def _route_points(consignment: Consignment) -> tuple[list[dict], list[str]]:
     return points, missing
 
 
+_CONTAINER_FIELD = re.compile(r"containers\[(\d+)\]")
+
+
+def _warnings_about(cons: Consignment, container: Container) -> list[dict]:
+    """The bill's intake warnings about the bill itself or about this container. A warning
+    about one of the bill's containers names it by its place on the bill (`containers[1]...`),
+    the order in which its links were stored; those about the others belong on their pages."""
+    if not cons.warnings:
+        return []
+    order = list(ConsignmentContainer.objects.filter(consignment=cons).order_by("id")
+                 .values_list("container_id", flat=True))
+    place = order.index(container.pk) if container.pk in order else None
+    shown = []
+    for warning in cons.warnings:
+        about = _CONTAINER_FIELD.match(warning.get("field") or "")
+        if about is None or int(about.group(1)) == place:
+            shown.append(warning)
+    return shown
+
+
 def container_context(container: Container) -> dict:
     consignments = list(container.consignments.select_related(
         "shipper", "consignee", "notify_party", "voyage").prefetch_related(
         Prefetch("goods", queryset=GoodsItem.objects.filter(container=container))))
+    for cons in consignments:
+        cons.shown_warnings = _warnings_about(cons, container)
     main = consignments[0] if consignments else None
     points, missing = _route_points(main) if main else ([], [])
     port_calls = list(container.voyage.port_calls.all())

@@ -174,3 +174,26 @@ def test_a_bills_intake_warnings_are_on_its_containers_page(login, baku_officer,
         assert "UN/LOCODE" in warnings and "is not in the reference list" not in warnings
     else:
         assert "is not in the reference list" in warnings
+
+
+def test_a_warning_about_one_container_of_a_bill_is_on_that_containers_page_only(
+        login, baku_officer, tmp_path):
+    from portcontrol.testing.records import container_number, record
+
+    rec = record(bl="MSCUGYE000778", port="AZBAK", container=BAKU_CONTAINER)
+    other = container_number("TCLU765432")
+    rec["containers"].append({**rec["containers"][0], "container_number": other,
+                              "vgm_kg": 15000})  # far from its gross mass: a warning
+    path = tmp_path / "two.json"
+    path.write_text(json.dumps([rec]))
+    call_command("ingest", str(path), "--json", stdout=io.StringIO())
+    client = login(baku_officer)
+
+    def warnings(number: str) -> str:
+        pk = Container.objects.get(number=number).pk
+        page = client.get(reverse("container_detail", args=[pk])).content.decode()
+        return page.split('class="intake-warnings"')[1].split("</ul>")[0] \
+            if 'class="intake-warnings"' in page else ""
+
+    assert "containers[1].vgm_kg" in warnings(other) and "15000" in warnings(other)
+    assert warnings(BAKU_CONTAINER) == ""
