@@ -125,7 +125,8 @@ class StowagePlan(models.Model):
     vessel_name = models.CharField(_("vessel name"), max_length=120, blank=True)
     next_port = models.CharField(_("next port of call"), max_length=5, blank=True)
     containers = models.JSONField(_("containers on board"), default=list,
-                                  help_text=_("Number, port of discharge and mass of each box."))
+                                  help_text=_("Number, port of discharge, mass and size-type of each "
+                                              "box."))
     received_at = models.DateTimeField(_("received"), auto_now_add=True)
     compared_at = models.DateTimeField(_("compared"), null=True, blank=True)
 
@@ -147,6 +148,7 @@ class StowageDiscrepancy(models.Model):
         NOT_MANIFESTED = "not_manifested", _("On board, on no manifest")
         NOT_ON_BOARD = "not_on_board", _("On a manifest, not on board")
         MASS_DIFFERS = "mass_differs", _("Mass on board differs from the manifest")
+        TYPE_DIFFERS = "type_differs", _("Stowed as another kind of box than declared")
 
     unit = models.ForeignKey(Unit, on_delete=models.PROTECT, null=True, blank=True,
                              related_name="+", verbose_name=_("unit"))
@@ -162,6 +164,9 @@ class StowageDiscrepancy(models.Model):
     kind = models.CharField(_("discrepancy"), max_length=20, choices=Kind.choices)
     plan_mass_kg = models.FloatField(_("mass on the stowage plan (kg)"), null=True, blank=True)
     declared_mass_kg = models.FloatField(_("mass declared (kg)"), null=True, blank=True)
+    plan_size_type = models.CharField(_("size-type on the stowage plan"), max_length=4,
+                                      blank=True)
+    declared_size_type = models.CharField(_("size-type declared"), max_length=4, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -1,10 +1,11 @@
 """Stowage plans (BAPLIE) against the manifests of the same voyage.
 
-A plan says what is on board; the manifests say what the unit was told about. Three findings
+A plan says what is on board; the manifests say what the unit was told about. Four findings
 matter to a PCU: a box on board that no manifest declares (the classic undeclared container),
-a box declared that is not on board (rolled, short-shipped, or a false manifest), and a box
+a box declared that is not on board (rolled, short-shipped, or a false manifest), a box
 whose mass weighed at the terminal is far from the mass its manifest declares (goods added
-or taken out on the way).
+or taken out on the way), and a box stowed as another kind of box than declared (another
+length, height or type: another box, or a false declaration).
 
 A plan is kept as received (StowagePlan), so that it is compared whenever it can say
 something new: when it arrives, with the manifests already loaded; and after each manifest
@@ -29,7 +30,12 @@ from django.db.models import Q
 from django.utils import timezone
 
 from portcontrol.core.containers import normalize_container_number
-from portcontrol.intake import boxes_on_board, compare_stowage, mass_differences
+from portcontrol.intake import (
+    boxes_on_board,
+    compare_stowage,
+    mass_differences,
+    type_differences,
+)
 from portcontrol.intake.findings import WARNING, Finding
 from portcontrol.manifests.models import Container, PortCall, Voyage
 
@@ -53,8 +59,8 @@ def receive_plan(record: dict[str, Any], job: IntakeJob, unit_ids: set[int] | No
         source=source[:200], voyage_ref=(v.get("voyage_id") or "")[:40],
         vessel_imo=(v.get("vessel_imo") or "")[:7], vessel_name=(v.get("vessel_name") or "")[:120],
         next_port=(v.get("next_port") or "")[:5],
-        containers=[[normalize_container_number(n), port, mass]
-                    for n, port, mass in boxes_on_board(record)])
+        containers=[[normalize_container_number(n), port, mass, size_type]
+                    for n, port, mass, size_type in boxes_on_board(record)])
     voyage = _voyage_for(plan, unit_ids)
     ref = plan.voyage_ref or plan.vessel_name
     if voyage is None:
@@ -70,6 +76,12 @@ def receive_plan(record: dict[str, Any], job: IntakeJob, unit_ids: set[int] | No
 
 def _texts(row: StowageDiscrepancy) -> tuple[str, str]:
     n = row.container_number
+    if row.kind == Kind.TYPE_DIFFERS:
+        plan, stated = row.plan_size_type, row.declared_size_type
+        return ((f"Container {n} is stowed as a {plan} box according to the stowage plan; "
+                 f"its manifest declares a {stated}."),
+                (f"Контейнер {n} по грузовому плану размещён как {plan}; в манифесте заявлен "
+                 f"{stated}."))
     if row.kind == Kind.MASS_DIFFERS:
         plan, stated = f"{row.plan_mass_kg:,.0f}", f"{row.declared_mass_kg:,.0f}"
         return ((f"Container {n} weighs {plan} kg on the stowage plan; its manifest declares "
@@ -126,9 +138,10 @@ def compare(plan: StowagePlan, voyage: Voyage) -> list[StowageDiscrepancy]:
         if later:
             return []
         ports = set(PortCall.objects.filter(voyage=voyage).values_list("locode", flat=True))
+        boxes = list(Container.objects.filter(voyage=voyage).values_list(
+            "number", "vgm_kg", "gross_mass_kg", "size_type"))
         masses = {number: float(vgm or gross) if vgm or gross else None
-                  for number, vgm, gross in Container.objects.filter(voyage=voyage)
-                  .values_list("number", "vgm_kg", "gross_mass_kg")}
+                  for number, vgm, gross, _type in boxes}
         result = compare_stowage(plan.containers, masses, ports)
         StowageDiscrepancy.objects.filter(voyage=voyage).delete()
         common = {"unit_id": voyage.unit_id, "job_id": plan.job_id, "plan": plan,
@@ -140,6 +153,10 @@ def compare(plan: StowagePlan, voyage: Voyage) -> list[StowageDiscrepancy]:
         rows += [StowageDiscrepancy(**common, container_number=number, kind=Kind.MASS_DIFFERS,
                                     plan_mass_kg=on_plan, declared_mass_kg=stated)
                  for number, on_plan, stated in mass_differences(plan.containers, masses)]
+        types = {number: size_type for number, _vgm, _gross, size_type in boxes}
+        rows += [StowageDiscrepancy(**common, container_number=number, kind=Kind.TYPE_DIFFERS,
+                                    plan_size_type=on_plan, declared_size_type=stated)
+                 for number, on_plan, stated in type_differences(plan.containers, types)]
         return StowageDiscrepancy.objects.bulk_create(rows)
 
 

@@ -27,6 +27,7 @@ from .baplie import (
     containers_on_board,
     mass_differences,
     read_baplie,
+    type_differences,
 )
 from .csv_reader import read_csv, read_csv_frames
 from .cuscar import read_cuscar
@@ -55,10 +56,10 @@ __all__ = [
     "compare_stowage",
     "containers_by_voyage",
     "containers_on_board",
-    "mass_differences",
     "detect_format",
     "load_mapping",
     "load_profile",
+    "mass_differences",
     "read",
     "read_baplie",
     "read_csv",
@@ -66,6 +67,7 @@ __all__ = [
     "read_cuscar",
     "read_json",
     "read_xlsx",
+    "type_differences",
     "validate_record",
 ]
 

@@ -152,11 +152,13 @@ class StowageComparison(NamedTuple):
     manifested_not_on_board: list[str]
 
 
-def boxes_on_board(plan: dict[str, Any]) -> list[tuple[str, str, float | None]]:
-    """(container number, port of discharge, mass in kg) of each box of a stowage record;
-    the mass is the verified gross mass where the plan gives one, else the gross mass."""
+def boxes_on_board(plan: dict[str, Any]) -> list[tuple[str, str, float | None, str]]:
+    """(container number, port of discharge, mass in kg, size-type code) of each box of a
+    stowage record; the mass is the verified gross mass where the plan gives one, else the
+    gross mass."""
     return [(c["container_number"], c.get("port_of_discharge") or "",
-             c.get("vgm_kg") or c.get("gross_mass_kg") or None)
+             c.get("vgm_kg") or c.get("gross_mass_kg") or None,
+             (c.get("size_type") or "").strip().upper())
             for c in plan.get("containers", []) if c.get("container_number")]
 
 
@@ -198,4 +200,21 @@ def mass_differences(boxes: Iterable[Sequence[Any]], declared: Mapping[str, floa
             continue
         if abs(mass - stated) > max(VGM_TOLERANCE_KG, VGM_TOLERANCE_SHARE * stated):
             out.append((number, float(mass), float(stated)))
+    return sorted(out)
+
+
+def type_differences(boxes: Iterable[Sequence[Any]], declared: Mapping[str, str | None]
+                     ) -> list[tuple[str, str, str]]:
+    """(number, size-type on the plan, size-type declared) for each box stowed as another
+    kind of box than its manifest declares: another length, height or type group (the first
+    three characters of ISO 6346's size-type code: 22G1 and 22G0 are one kind, 22G1 and
+    45R1 are not). A box declared as a dry 20-footer and stowed as a 40-foot reefer is
+    another box, or another declaration. `declared`: number -> size-type (None unknown)."""
+    out = []
+    for number, _port, *rest in boxes:
+        on_plan = (rest[1] if len(rest) > 1 else "") or ""
+        number = normalize_container_number(number)
+        stated = (declared.get(number) or "").strip().upper()
+        if len(on_plan) == 4 and len(stated) == 4 and on_plan[:3] != stated[:3]:
+            out.append((number, on_plan, stated))
     return sorted(out)

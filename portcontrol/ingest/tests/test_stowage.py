@@ -22,7 +22,7 @@ pytestmark = pytest.mark.django_db
 SAMPLES = Path(__file__).resolve().parents[2] / "intake" / "tests" / "samples"
 CUSCAR = SAMPLES / "cuscar_d95b_una_lines.edi"  # voyage MSCU-9321483-001E at AZBAK
 VOYAGE = "MSCU-9321483-001E"
-NOT_MANIFESTED, NOT_ON_BOARD, _MASS = StowageDiscrepancy.Kind.values
+NOT_MANIFESTED, NOT_ON_BOARD, _MASS, _TYPE = StowageDiscrepancy.Kind.values
 
 
 def box(prefix: str) -> str:
@@ -45,13 +45,21 @@ def declared_mass(number: str) -> float:
     return float(row[0] or row[1]) if row and (row[0] or row[1]) else 20000.0
 
 
+def declared_type(number: str) -> str:
+    return Container.objects.filter(number=number).values_list("size_type", flat=True).first() \
+        or "22G1"
+
+
 def plan(tmp_path: Path, numbers: list[str], name: str = "plan.edi", *,
-         extra: list[tuple[str, str]] = (), heavier: dict[str, float] | None = None) -> Path:
+         extra: list[tuple[str, str]] = (), heavier: dict[str, float] | None = None,
+         stowed_as: dict[str, str] | None = None) -> Path:
     """A BAPLIE of the sample voyage: `numbers` for Baku, `extra` (number, port) besides;
-    each box weighs what its manifest declares, plus `heavier[number]` kg."""
-    heavier = heavier or {}
+    each box weighs what its manifest declares, plus `heavier[number]` kg, and is of the
+    size-type declared, or `stowed_as[number]`."""
+    heavier, stowed_as = heavier or {}, stowed_as or {}
     slots = [{"position": f"01{i:05d}", "container_number": n, "port_of_loading": "ECGYE",
-              "port_of_discharge": port, "gross_mass_kg": declared_mass(n) + heavier.get(n, 0)}
+              "port_of_discharge": port, "gross_mass_kg": declared_mass(n) + heavier.get(n, 0),
+              "size_type": stowed_as.get(n) or declared_type(n)}
              for i, (n, port) in enumerate([*[(n, "AZBAK") for n in numbers], *extra])]
     path = tmp_path / name
     write_baplie({"voyage_id": VOYAGE, "carrier": "MSCU", "vessel_name": "MSC ANNA",
@@ -282,3 +290,22 @@ def test_a_plan_compared_sends_its_unit_to_be_scored_again(declared, tmp_path,
     with django_capture_on_commit_callbacks(execute=True):
         ingest(plan(tmp_path, declared, heavier={declared[1]: 3000}))
     assert sent == [[Container.objects.get(number=declared[0]).unit_id]]
+
+
+def test_a_box_stowed_as_another_kind_of_box_than_declared_is_flagged(declared, tmp_path,
+                                                                     login, baku_officer,
+                                                                     client):
+    kind = declared_type(declared[1])
+    other = "45R1" if not kind.startswith("45R") else "22G1"
+    same_kind = declared_type(declared[2])[:3] + ("0" if declared_type(declared[2])[3] != "0"
+                                                   else "1")
+    ingest(plan(tmp_path, declared, stowed_as={declared[1]: other, declared[2]: same_kind}))
+    [row] = StowageDiscrepancy.objects.all()  # the last character is no other kind of box
+    assert (row.kind, row.container_number, row.plan_size_type, row.declared_size_type) == \
+        ("type_differs", declared[1], other, kind)
+    login(baku_officer)
+    page = client.get(reverse("container_detail", args=[
+        Container.objects.get(number=declared[1]).pk])).content.decode()
+    assert 'id="type-differs"' in page and f"stowed as {other}, declared {kind}" in page
+    assert f"{other} on the plan, {kind} declared" in client.get(
+        reverse("intake_stowage")).content.decode()

@@ -16,6 +16,7 @@ from portcontrol.intake.baplie import (
     containers_on_board,
     mass_differences,
     read_baplie,
+    type_differences,
 )
 from portcontrol.intake.cuscar import dtm_iso, read_cuscar
 from portcontrol.intake.edifact import segments, split_elements
@@ -287,6 +288,19 @@ def test_compare_stowage_expects_only_the_boxes_for_the_ports(boxes, declared, p
 ])
 def test_mass_on_board_against_the_mass_declared(box, stated, expected):
     assert mass_differences([box], {"MSCU1234566": stated}) == expected
+
+
+@pytest.mark.parametrize(("on_plan", "stated", "expected"), [
+    ("45R1", "22G1", [("MSCU1234566", "45R1", "22G1")]),  # another length and type
+    ("22R1", "22G1", [("MSCU1234566", "22R1", "22G1")]),  # a reefer declared as dry
+    ("42G1", "45G1", [("MSCU1234566", "42G1", "45G1")]),  # a high cube declared standard
+    ("22G0", "22G1", []),  # one kind of box
+    ("", "22G1", []),  # the plan gives no type
+    ("22G1", None, []),  # the manifest gives none
+])
+def test_size_type_on_board_against_the_size_type_declared(on_plan, stated, expected):
+    box = ("mscu 123456-6", "AZBAK", None, on_plan)
+    assert type_differences([box], {"MSCU1234566": stated}) == expected
 
 
 def test_baplie_writer_round_trip(tmp_path):
