@@ -19,16 +19,24 @@ from django.db import transaction
 from django.utils import timezone
 
 from portcontrol.accounts.scoping import visible_unit_ids
+from portcontrol.core.spreadsheet import as_text_cell
 from portcontrol.intake import IntakeError, read, read_csv_frames
 from portcontrol.intake.detect import check_named, detect_format
 from portcontrol.intake.findings import ERROR, Finding, Outcome
 from portcontrol.intake.tabular import prefetch, records_of
-from portcontrol.manifests.loading import Router, kept_warning
-from portcontrol.manifests.signals import manifests_stored
 from portcontrol.manifests.columnar import KnownParties, store_lines, with_hashes_and_keys
-from portcontrol.manifests.models import (Consignment, ConsignmentContainer, Container,
-                                          GoodsItem, Party, PortCall, Voyage)
+from portcontrol.manifests.loading import Router, kept_warning
+from portcontrol.manifests.models import (
+    Consignment,
+    ConsignmentContainer,
+    Container,
+    GoodsItem,
+    Party,
+    PortCall,
+    Voyage,
+)
 from portcontrol.manifests.rawsql import refresh_statistics
+from portcontrol.manifests.signals import manifests_stored
 from portcontrol.manifests.store import Item, StoreCounts, store_batch
 
 from .models import IntakeJob, QuarantinedRecord
@@ -87,9 +95,10 @@ class _Report:
 
     def write(self, findings: list[Finding]) -> None:
         if self.writer:
-            for f in findings:
-                self.writer.writerow([f.source, f.location, f.record_key, f.field, f.code,
-                                      f.message, f.severity])
+            for f in findings:  # file names and keys come from the input: kept as text
+                self.writer.writerow([as_text_cell(v) for v in (
+                    f.source, f.location, f.record_key, f.field, f.code, f.message,
+                    f.severity)])
 
     def close(self) -> None:
         if self.fh:

@@ -3,15 +3,19 @@ stowage plans say against the manifests."""
 
 from __future__ import annotations
 
+import csv
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.db.models import Count, Exists, OuterRef
+from django.db.models import Count, Exists, OuterRef, QuerySet
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from portcontrol.core.errors import PortControlError
+from portcontrol.core.spreadsheet import as_text_cell
 
 from . import queries
 from .actions import do_create_job, do_discard_quarantined, do_replay_quarantined, save_upload
@@ -65,11 +69,8 @@ def job_detail(request, pk: int):
 STOWAGE_ROWS = 500
 
 
-@login_required
-@require_GET
-def stowage(request):
-    """What the stowage plans say against the manifests: boxes on board that no manifest
-    declares, boxes declared but not on board, and plans still waiting for their manifest."""
+def _stowage_rows(request) -> tuple[QuerySet[StowageDiscrepancy], str, str]:
+    """The user's discrepancies with the page's filters (an unknown kind is no filter)."""
     kind = request.GET.get("kind", "")
     voyage = request.GET.get("voyage", "").strip()[:40]
     rows = queries.discrepancies_for(request.user)
@@ -79,11 +80,47 @@ def stowage(request):
         kind = ""
     if voyage:
         rows = rows.filter(voyage_ref__icontains=voyage)
+    return rows, kind, voyage
+
+
+@login_required
+@require_GET
+def stowage(request):
+    """What the stowage plans say against the manifests: boxes on board that no manifest
+    declares, boxes declared but not on board, and plans still waiting for their manifest."""
+    rows, kind, voyage = _stowage_rows(request)
     total = rows.count()
     return render(request, "ingest/stowage.html", {
         "rows": rows[:STOWAGE_ROWS], "total": total, "shown": min(total, STOWAGE_ROWS),
         "kind": kind, "voyage": voyage, "kinds": StowageDiscrepancy.Kind.choices,
         "waiting": queries.plans_for(request.user).filter(voyage__isnull=True)[:50]})
+
+
+STOWAGE_CSV_HEADER = ["voyage", "container_number", "discrepancy", "mass_on_plan_kg",
+                      "mass_declared_kg", "size_type_on_plan", "size_type_declared",
+                      "stowage_plan_file", "plan_received_at"]
+
+
+@login_required
+@require_GET
+def stowage_csv(request):
+    """The stowage page's discrepancies (same filters) as CSV, for the terminal or a report.
+    A cell that a spreadsheet would run as a formula (a hostile box number on a plan) is
+    written as text."""
+    rows, _kind, _voyage = _stowage_rows(request)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="stowage-discrepancies.csv"'
+    writer = csv.writer(response, lineterminator="\n")
+    writer.writerow(STOWAGE_CSV_HEADER)
+    for d in rows[:STOWAGE_CSV_ROWS]:
+        writer.writerow([as_text_cell(v) for v in (
+            d.voyage_ref, d.container_number, d.kind, d.plan_mass_kg, d.declared_mass_kg,
+            d.plan_size_type, d.declared_size_type, d.plan.source if d.plan else "",
+            d.plan.received_at.isoformat() if d.plan else "")])
+    return response
+
+
+STOWAGE_CSV_ROWS = 100_000
 
 
 @login_required

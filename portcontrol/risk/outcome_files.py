@@ -31,6 +31,7 @@ from django.utils.translation import gettext as _
 
 from portcontrol.core.containers import normalize_container_number
 from portcontrol.core.errors import InvalidValue
+from portcontrol.core.spreadsheet import FORMULA_STARTS
 
 REQUIRED = ("container_number", "result")
 OPTIONAL = ("voyage_id", "inspected_on", "kind")
@@ -39,7 +40,6 @@ VOYAGE_MAX = 64
 FOUND = frozenset({"found", "seized", "seizure", "yes", "y", "true", "1", "найдено", "да"})
 NOTHING = frozenset({"nothing", "nothing found", "clear", "no", "n", "false", "0", "ничего",
                      "ничего не найдено", "нет"})
-FORMULA_STARTS = frozenset("=+-@")
 _NUMBER = re.compile(r"^[A-Z]{4}[0-9]{7}$")
 _DOTTED = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4})$")
 

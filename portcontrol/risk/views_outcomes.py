@@ -19,9 +19,16 @@ from django.views.decorators.http import require_GET, require_POST
 
 from portcontrol.accounts.scoping import visible_unit_ids
 from portcontrol.core.errors import PortControlError
+from portcontrol.core.spreadsheet import as_text_cell
 
-from .actions_outcomes import (ARRIVAL_WINDOW_DAYS, EXPORT_COLUMNS, MAX_REPORTED,
-                              can_import_outcomes, do_upload_outcomes, outcome_export_rows)
+from .actions_outcomes import (
+    ARRIVAL_WINDOW_DAYS,
+    EXPORT_COLUMNS,
+    MAX_REPORTED,
+    can_import_outcomes,
+    do_upload_outcomes,
+    outcome_export_rows,
+)
 from .forms_outcomes import OutcomeUploadForm
 from .models import Outcome
 
@@ -89,5 +96,6 @@ def outcome_history_csv(request):
     response["Content-Disposition"] = 'attachment; filename="inspection-history.csv"'
     writer = csv.writer(response, lineterminator="\n")
     writer.writerow(EXPORT_COLUMNS)
-    writer.writerows(outcome_export_rows(units))
+    # voyage references come from the manifests: one that a spreadsheet would run is text
+    writer.writerows([as_text_cell(v) for v in row] for row in outcome_export_rows(units))
     return response

@@ -67,6 +67,28 @@ def test_cli_rejects_bad_lines_reports_and_quarantines(org, generated, tmp_path)
     assert stored == len({r["bl_number"] for r in rows})
 
 
+def test_report_writes_input_that_a_spreadsheet_would_run_as_text(org, generated, tmp_path):
+    rows = list(csv.DictReader(open(generated / "containers.csv", encoding="utf-8")))[:5]
+    first = rows[0]["bl_number"]
+    for row in rows:  # one bill of lading, with a hostile number and a bad container
+        if row["bl_number"] == first:
+            row["bl_number"] = "=HYPERLINK(1)"
+            row["container_number"] = row["container_number"][:10] + "X"
+    bad = tmp_path / "=bad.csv"
+    with open(bad, "w", newline="", encoding="utf-8") as fh:
+        w = csv.DictWriter(fh, fieldnames=list(rows[0]))
+        w.writeheader()
+        w.writerows(rows)
+    report = tmp_path / "report.csv"
+    ingest_json(bad, "--report", report)
+    reported = [r for r in csv.DictReader(open(report, encoding="utf-8"))
+                if r["severity"] == "error"]
+    assert reported and all(r["record_key"] == "'=HYPERLINK(1)" for r in reported)
+    assert all(r["source_file"] == "'=bad.csv" for r in reported)
+    # what is stored keeps the value as read
+    assert QuarantinedRecord.objects.get().record_key == "=HYPERLINK(1)"
+
+
 def test_cli_unreadable_file_exits_2(org, tmp_path):
     junk = tmp_path / "junk.edi"
     junk.write_bytes(b"\x00\x01 not edifact at all")

@@ -14,6 +14,7 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from portcontrol.core.containers import check_digit
+from portcontrol.ingest import views
 from portcontrol.ingest.models import IntakeJob, StowageDiscrepancy, StowagePlan
 from portcontrol.intake.edifact_writer import write_baplie
 from portcontrol.manifests.models import Container
@@ -309,3 +310,23 @@ def test_a_box_stowed_as_another_kind_of_box_than_declared_is_flagged(declared, 
     assert 'id="type-differs"' in page and f"stowed as {other}, declared {kind}" in page
     assert f"{other} on the plan, {kind} declared" in client.get(
         reverse("intake_stowage")).content.decode()
+
+
+def test_csv_export_keeps_the_filters_and_the_scope_and_writes_formulas_as_text(
+        declared, tmp_path, login, baku_officer, karachi_officer, client):
+    import csv
+
+    hostile = "=HYPERLINK(1)"  # a "box number" on a plan, as a spreadsheet would run it
+    ingest(plan(tmp_path, [*declared[1:], UNDECLARED, hostile]))
+    login(baku_officer)
+    response = client.get(reverse("intake_stowage_csv"))
+    assert response["Content-Type"].startswith("text/csv")
+    rows = list(csv.DictReader(io.StringIO(response.content.decode())))
+    numbers = {r["container_number"]: r for r in rows}
+    assert set(numbers) == {UNDECLARED, "'" + hostile, declared[0]}
+    assert numbers[declared[0]]["discrepancy"] == NOT_ON_BOARD
+    only = client.get(reverse("intake_stowage_csv"), {"kind": NOT_ON_BOARD}).content.decode()
+    assert declared[0] in only and UNDECLARED not in only
+    client.logout()
+    other = login(karachi_officer).get(reverse("intake_stowage_csv")).content.decode()
+    assert other.strip().splitlines() == [",".join(views.STOWAGE_CSV_HEADER)]
