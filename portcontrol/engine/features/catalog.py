@@ -158,21 +158,26 @@ MASS = Indicator(
     lambda c: {"load_share_pct": 100.0 * pl.col("load_ratio")})
 
 
-def _vgm_features(c: EngineConfig) -> dict[str, pl.Expr]:
-    gross = pl.col("gross_mass_kg")
-    diff = pl.when(gross > 0).then(100.0 * (pl.col("vgm_kg") - gross) / gross)
-    return {"vgm_diff_pct": diff, "vgm_diff_abs_pct": diff.abs()}
+def _gap(measured: pl.Expr, declared: pl.Expr, name: str) -> dict[str, pl.Expr]:
+    """`<name>_pct`: how far a measured mass is from the declared one, in per cent of the
+    declared (null when either is unknown); `<name>_abs_pct` its size."""
+    diff = pl.when(declared > 0).then(100.0 * (measured - declared) / declared)
+    return {f"{name}_pct": diff, f"{name}_abs_pct": diff.abs()}
 
 
-def _vgm(c: EngineConfig) -> tuple[pl.Expr, pl.Expr]:
-    rel = pl.col("vgm_diff_pct") / 100.0
-    return ramp(rel.abs(), c.vgm_tolerance, c.vgm_full), which(rel > 0, rel < 0)
+def _gap_score(name: str) -> Evaluate:
+    """A mass gap (_gap) scored: weighing differences up to vgm_tolerance are normal, the
+    score is full at vgm_full; the case says above (0) or below (1)."""
+    def evaluate(c: EngineConfig) -> tuple[pl.Expr, pl.Expr]:
+        rel = pl.col(f"{name}_pct") / 100.0
+        return ramp(rel.abs(), c.vgm_tolerance, c.vgm_full), which(rel > 0, rel < 0)
+    return evaluate
 
 
 VGM = Indicator(
     "vgm_mismatch", "Verified gross mass (VGM) far from the declared gross mass",
     "Подтверждённая масса брутто (VGM) сильно отличается от заявленной", 0.35,
-    ("gross_mass_kg", "vgm_kg"), _vgm,
+    ("gross_mass_kg", "vgm_kg"), _gap_score("vgm_diff"),
     (T("VGM {vgm_kg:.0f} kg is {vgm_diff_abs_pct:.0f} % above the declared gross mass "
        "{gross_mass_kg:.0f} kg",
        "VGM {vgm_kg:.0f} кг на {vgm_diff_abs_pct:.0f} % больше заявленной массы брутто "
@@ -181,27 +186,21 @@ VGM = Indicator(
        "{gross_mass_kg:.0f} kg",
        "VGM {vgm_kg:.0f} кг на {vgm_diff_abs_pct:.0f} % меньше заявленной массы брутто "
        "{gross_mass_kg:.0f} кг")),
-    _vgm_features)
+    lambda c: _gap(pl.col("vgm_kg"), pl.col("gross_mass_kg"), "vgm_diff"))
 
 
 def _weighed_features(c: EngineConfig) -> dict[str, pl.Expr]:
     # what the manifest declares: the VGM where it gives one, else the gross mass
     declared = pl.when(pl.col("vgm_kg") > 0).then(pl.col("vgm_kg")).otherwise(
         pl.col("gross_mass_kg"))
-    diff = pl.when(declared > 0).then(100.0 * (pl.col("weighed_mass_kg") - declared) / declared)
-    return {"declared_mass_kg": declared, "weighed_diff_pct": diff,
-            "weighed_diff_abs_pct": diff.abs()}
-
-
-def _weighed(c: EngineConfig) -> tuple[pl.Expr, pl.Expr]:
-    rel = pl.col("weighed_diff_pct") / 100.0
-    return ramp(rel.abs(), c.vgm_tolerance, c.vgm_full), which(rel > 0, rel < 0)
+    return {"declared_mass_kg": declared,
+            **_gap(pl.col("weighed_mass_kg"), declared, "weighed_diff")}
 
 
 WEIGHED = Indicator(
     "weighed_mass", "Mass weighed at the terminal far from the mass declared",
     "Масса при взвешивании в терминале сильно отличается от заявленной", 0.45,
-    ("weighed_mass_kg", "gross_mass_kg", "vgm_kg"), _weighed,
+    ("weighed_mass_kg", "gross_mass_kg", "vgm_kg"), _gap_score("weighed_diff"),
     (T("weighed {weighed_mass_kg:.0f} kg at the terminal (stowage plan), "
        "{weighed_diff_abs_pct:.0f} % above the {declared_mass_kg:.0f} kg declared",
        "при взвешивании в терминале {weighed_mass_kg:.0f} кг (грузовой план), на "
