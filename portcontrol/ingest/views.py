@@ -56,14 +56,19 @@ def upload(request):
 @require_GET
 def job_detail(request, pk: int):
     job = get_object_or_404(queries.jobs_for(request.user), pk=pk)
-    template = "ingest/job_status.html" if request.headers.get("HX-Request") else \
-        "ingest/job.html"
-    return render(request, template, {
+    polled = bool(request.headers.get("HX-Request"))
+    template = "ingest/job_status.html" if polled else "ingest/job.html"
+    response = render(request, template, {
         "job": job, "quarantined": job.quarantined.all()[:50],
         "plans": queries.plans_for(request.user).filter(job=job).annotate(
             found=Count("discrepancies"),
             superseded=Exists(StowagePlan.objects.filter(voyage_id=OuterRef("voyage_id"),
                                                         id__gt=OuterRef("id"))))})
+    if polled and job.finished:
+        # the job has just finished: the whole page again, with what only a finished job
+        # has (its rejected records, its stowage plans)
+        response["HX-Refresh"] = "true"
+    return response
 
 
 STOWAGE_ROWS = 500

@@ -330,3 +330,15 @@ def test_csv_export_keeps_the_filters_and_the_scope_and_writes_formulas_as_text(
     client.logout()
     other = login(karachi_officer).get(reverse("intake_stowage_csv")).content.decode()
     assert other.strip().splitlines() == [",".join(views.STOWAGE_CSV_HEADER)]
+
+
+def test_a_finished_job_polled_by_its_page_has_the_page_come_again_whole(
+        declared, tmp_path, login, baku_officer, client):
+    ingest(plan(tmp_path, declared))
+    job = StowagePlan.objects.get().job
+    job.unit = baku_officer.unit
+    job.save(update_fields=["unit"])
+    login(baku_officer)
+    polled = client.get(reverse("intake_job", args=[job.pk]), headers={"HX-Request": "true"})
+    assert polled["HX-Refresh"] == "true"
+    assert "HX-Refresh" not in client.get(reverse("intake_job", args=[job.pk]))
