@@ -85,17 +85,14 @@ STOWAGE_LIMIT = 1000
 @router.get("/stowage", response=DiscrepanciesOut,
             summary="Stowage discrepancies of your units (latest plan of each voyage)")
 def stowage(request, kind: str = "", voyage: str = ""):
-    """Boxes on board that no manifest declares (`not_manifested`) and boxes declared but not
-    on board (`not_on_board`); `voyage` filters on the voyage reference (part of it)."""
-    rows = queries.discrepancies_for(request.user)
-    if kind:
-        if kind not in StowageDiscrepancy.Kind.values:
-            raise InvalidValue(f"Unknown kind {kind[:40]!r}: use "
-                               + " or ".join(StowageDiscrepancy.Kind.values) + ".",
-                               field="kind")
-        rows = rows.filter(kind=kind)
-    if voyage.strip():
-        rows = rows.filter(voyage_ref__icontains=voyage.strip()[:40])
+    """Boxes on board that no manifest declares (`not_manifested`), boxes declared but not
+    on board (`not_on_board`), weighed far from the mass declared (`mass_differs`) or stowed
+    as another kind of box (`type_differs`); `voyage` filters on the voyage reference (part
+    of it)."""
+    if kind and kind not in StowageDiscrepancy.Kind.values:
+        raise InvalidValue(f"Unknown kind {kind[:40]!r}: use "
+                           + " or ".join(StowageDiscrepancy.Kind.values) + ".", field="kind")
+    rows = queries.discrepancies_for(request.user, kind=kind, voyage=voyage.strip()[:40])
     total = rows.count()
     return {"total": total, "truncated": total > STOWAGE_LIMIT, "results": [
         {"voyage_ref": d.voyage_ref, "container_number": d.container_number, "kind": d.kind,

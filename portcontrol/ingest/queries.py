@@ -23,13 +23,21 @@ def quarantine_for(user: User) -> QuerySet[QuarantinedRecord]:
     return scope(QuarantinedRecord.objects.select_related("job", "unit"), user)
 
 
-def discrepancies_for(user: User) -> QuerySet[StowageDiscrepancy]:
+def discrepancies_for(user: User, *, kind: str = "", voyage: str = ""
+                      ) -> QuerySet[StowageDiscrepancy]:
     """The current stowage discrepancies of the user's units, each with the id of the
-    declared container (`container_pk`, for a box on a manifest but not on board)."""
+    declared container (`container_pk`, for a box on a manifest but not on board); of one
+    `kind` (a StowageDiscrepancy.Kind value; the caller checks it) and on voyages whose
+    reference contains `voyage`, when given."""
     declared = Container.objects.filter(voyage_id=OuterRef("voyage_id"),
                                         number=OuterRef("container_number")).values("pk")[:1]
-    return scope(StowageDiscrepancy.objects.select_related("plan", "job"), user).annotate(
+    rows = scope(StowageDiscrepancy.objects.select_related("plan", "job"), user).annotate(
         container_pk=Subquery(declared))
+    if kind:
+        rows = rows.filter(kind=kind)
+    if voyage:
+        rows = rows.filter(voyage_ref__icontains=voyage)
+    return rows
 
 
 def plans_for(user: User) -> QuerySet[StowagePlan]:

@@ -77,15 +77,9 @@ STOWAGE_ROWS = 500
 def _stowage_rows(request) -> tuple[QuerySet[StowageDiscrepancy], str, str]:
     """The user's discrepancies with the page's filters (an unknown kind is no filter)."""
     kind = request.GET.get("kind", "")
+    kind = kind if kind in StowageDiscrepancy.Kind.values else ""
     voyage = request.GET.get("voyage", "").strip()[:40]
-    rows = queries.discrepancies_for(request.user)
-    if kind in StowageDiscrepancy.Kind.values:
-        rows = rows.filter(kind=kind)
-    else:
-        kind = ""
-    if voyage:
-        rows = rows.filter(voyage_ref__icontains=voyage)
-    return rows, kind, voyage
+    return queries.discrepancies_for(request.user, kind=kind, voyage=voyage), kind, voyage
 
 
 @login_required
