@@ -40,9 +40,9 @@ def undeclared_on_board(user: User, since: date, until: date) -> list[StowageDis
     """Boxes that a stowage plan puts on board of a ship arriving from `since` to `until`
     and that no manifest declares: no container record, so no assessment, yet the classic
     sign of an undeclared box (ingest.stowage)."""
-    return list(intake_queries.discrepancies_for(user)
-                .filter(arriving(since, until, "voyage__"),
-                        kind=StowageDiscrepancy.Kind.NOT_MANIFESTED)
+    undeclared = intake_queries.discrepancies_for(
+        user, kind=StowageDiscrepancy.Kind.NOT_MANIFESTED)
+    return list(undeclared.filter(arriving(since, until, "voyage__"))
                 .select_related("voyage").distinct()
                 .order_by("voyage_ref", "container_number")[:UNDECLARED_SHOWN])
 

@@ -140,4 +140,3 @@ def screen_frame(frame: pl.DataFrame, index: WatchlistIndex) -> pl.DataFrame:
                   dtype=pl.String),
         pl.Series("watchlist_explanation_ru", [best.get(i, (0, None, None))[2]
                                                for i in range(n)], dtype=pl.String))
-

@@ -31,8 +31,8 @@ def search(request):
     unmanifested = []
     if result is not None and not result.error:
         # a box on board that no manifest declares has no container record: say so here
-        unmanifested = list(intake_queries.discrepancies_for(request.user).filter(
-            kind=StowageDiscrepancy.Kind.NOT_MANIFESTED,
+        unmanifested = list(intake_queries.discrepancies_for(
+            request.user, kind=StowageDiscrepancy.Kind.NOT_MANIFESTED).filter(
             container_number__startswith=result.query)[:20])
     return render(request, "web/search.html", {
         "query": query,
