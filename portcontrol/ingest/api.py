@@ -71,6 +71,12 @@ class DiscrepancyOut(Schema):
     container_id: int | None  # the declared container (kind not_on_board)
     job_id: int
     plan_received_at: datetime | None
+    # mass_differs: the mass weighed at the terminal and the mass declared (kg);
+    # type_differs: the size-type code on the plan and the one declared. Null otherwise.
+    plan_mass_kg: float | None
+    declared_mass_kg: float | None
+    plan_size_type: str | None
+    declared_size_type: str | None
 
 
 class DiscrepanciesOut(Schema):
@@ -97,5 +103,8 @@ def stowage(request, kind: str = "", voyage: str = ""):
     return {"total": total, "truncated": total > STOWAGE_LIMIT, "results": [
         {"voyage_ref": d.voyage_ref, "container_number": d.container_number, "kind": d.kind,
          "container_id": d.container_pk, "job_id": d.job_id,
-         "plan_received_at": d.plan.received_at if d.plan else None}
+         "plan_received_at": d.plan.received_at if d.plan else None,
+         "plan_mass_kg": d.plan_mass_kg, "declared_mass_kg": d.declared_mass_kg,
+         "plan_size_type": d.plan_size_type or None,
+         "declared_size_type": d.declared_size_type or None}
         for d in rows[:STOWAGE_LIMIT]]}

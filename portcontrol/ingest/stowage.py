@@ -26,7 +26,7 @@ from datetime import timedelta
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Max, Q
 from django.utils import timezone
 
 from portcontrol.core.containers import normalize_container_number
@@ -170,16 +170,20 @@ def recheck_plans(unit_ids: set[int] | None) -> set[int]:
     if unit_ids is not None:
         plans = plans.filter(Q(unit_id__in=unit_ids) | Q(unit__isnull=True))
     compared: set[int] = set()
-    for plan in plans.order_by("id"):
+    plans = list(plans.select_related("voyage").order_by("id"))
+    # the latest plan of each voyage, whenever it came: only that one is compared again
+    latest = dict(StowagePlan.objects.filter(
+        voyage_id__in={p.voyage_id for p in plans if p.voyage_id is not None})
+        .values("voyage_id").annotate(last=Max("id")).values_list("voyage_id", "last"))
+    for plan in plans:
         if plan.voyage_id is None:
             voyage = _voyage_for(plan, unit_ids)
             if voyage is None:
                 continue
         else:
             voyage = plan.voyage
-            if StowagePlan.objects.filter(voyage=voyage, id__gt=plan.id).exists() or \
-                    not Container.objects.filter(voyage=voyage,
-                                                 created_at__gt=plan.compared_at).exists():
+            if latest.get(voyage.pk) != plan.pk or not Container.objects.filter(
+                    voyage=voyage, created_at__gt=plan.compared_at).exists():
                 continue
         compare(plan, voyage)
         compared.add(voyage.unit_id)

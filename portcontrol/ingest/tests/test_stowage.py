@@ -207,6 +207,8 @@ def test_api_lists_the_units_discrepancies_and_no_other(declared, tmp_path, clie
     by_kind = {r["kind"]: r for r in body["results"]}
     assert by_kind[NOT_MANIFESTED]["container_number"] == UNDECLARED
     assert by_kind[NOT_MANIFESTED]["container_id"] is None
+    assert by_kind[NOT_MANIFESTED]["plan_mass_kg"] is None  # masses only where they differ
+    assert by_kind[NOT_ON_BOARD]["declared_size_type"] is None
     assert by_kind[NOT_ON_BOARD]["container_id"] == Container.objects.get(
         number=declared[0]).pk
     assert [r["kind"] for r in get(baku_officer, kind=NOT_ON_BOARD).json()["results"]] == \
@@ -258,6 +260,8 @@ def test_a_box_much_heavier_on_board_than_declared_is_flagged(declared, tmp_path
         Container.objects.get(number=declared[1]).pk])).content.decode()
     assert 'id="mass-differs"' in page and f"{light + 3000:,.0f} kg on the stowage plan" in page
     assert "kg declared" in client.get(reverse("intake_stowage")).content.decode()
+    [row] = client.get("/api/intake/stowage", {"kind": "mass_differs"}).json()["results"]
+    assert (row["plan_mass_kg"], row["declared_mass_kg"]) == (light + 3000, light)
 
 
 def test_the_mass_weighed_at_the_terminal_is_a_reason_for_the_boxs_risk(declared, tmp_path,
@@ -310,6 +314,9 @@ def test_a_box_stowed_as_another_kind_of_box_than_declared_is_flagged(declared, 
     assert 'id="type-differs"' in page and f"stowed as {other}, declared {kind}" in page
     assert f"{other} on the plan, {kind} declared" in client.get(
         reverse("intake_stowage")).content.decode()
+    [row] = client.get("/api/intake/stowage").json()["results"]
+    assert (row["plan_size_type"], row["declared_size_type"]) == (other, kind)
+    assert row["plan_mass_kg"] is None
 
 
 def test_csv_export_keeps_the_filters_and_the_scope_and_writes_formulas_as_text(
