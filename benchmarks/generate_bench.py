@@ -4,8 +4,8 @@
 
 Runs portcontrol.generator.generate in this process into a temporary directory and prints
 containers, seconds, containers per second, peak RSS and output sizes; then, as a baseline,
-times polars writing the same number of rows with the same 39 columns from constant data, in
-the same chunk size, and prints the ratio. No assertions: the numbers are for reading.
+times polars writing the same number of rows with the same 41 columns (CSV_COLUMNS) from
+constant data, in the same chunk size, and prints the ratio. No assertions: the numbers are for reading.
 """
 
 from __future__ import annotations

@@ -25,7 +25,7 @@ from portcontrol.reference.vendored import ports
 from .tables import Tables
 from .writer import FILES, Writer
 
-VERSION = 1  # bump when the same seed would give different output
+VERSION = 2  # bump when the same seed would give different output (2: hub arrival/departure)
 DEFAULT_START = date(2026, 11, 23)
 DEFAULT_DESTINATIONS = {"GEPTI": 0.45, "PKKHI": 0.45, "AZBAK": 0.10}
 MAX_CONTAINERS = 20_000_000  # owner serial spaces (10**6 per owner code) stay unique below this
@@ -122,12 +122,13 @@ def generate(out_dir: Path, containers: int, seed: int, start: date | None = Non
     with Writer(out_dir) as writer:
         for k, chunk in enumerate(plan.chunks):
             rng = np.random.Generator(np.random.PCG64(np.random.SeedSequence([seed, 1, k])))
+            side = np.random.Generator(np.random.PCG64(np.random.SeedSequence([seed, 2, k])))
             first = plan.voyages[chunk.start].start
             last = first + sum(plan.voyages[v].containers for v in chunk)
             inside = (plan.planted_positions >= first) & (plan.planted_positions < last)
             planted = [(int(plan.planted_positions[i]) - first, plan.planted_kinds[i])
                        for i in np.flatnonzero(inside)]
-            cons = draw_consignments(rng, plan, tables, chunk, planted)
+            cons = draw_consignments(rng, plan, tables, chunk, planted, side)
             draw_parties(rng, tables, book, cons)
             boxes = draw_boxes(rng, tables, cons, counters, fx)
             cons_df = consignment_frame(plan, tables, book, cons, bl_total, chunk)

@@ -1,4 +1,5 @@
-"""Consignment-level draws for one chunk: bills of lading, origins, goods, routes, parties.
+"""Consignment-level draws for one chunk: bills of lading, origins, goods, routes, hub times,
+parties.
 
 Everything is an integer array over the chunk's consignments (codes are indices into
 tables.Tables); strings are only made when the frames are rendered.
@@ -12,7 +13,7 @@ from itertools import chain
 import numpy as np
 
 from .commodities import CURRENCY_BY_ORIGIN
-from .illicit import Case, make_case
+from .illicit import LONG_DWELL_DAYS, Case, make_case
 from .lanes import (
     CASPIAN_RECEIPT,
     CASPIAN_SEA_RAIL,
@@ -21,6 +22,7 @@ from .lanes import (
     REGION_OF,
     Service,
     profile_for,
+    sailing_days,
 )
 from .parties import AGENCY, BROKER, CONSIGNEE, SHIPPER, PartyBook
 from .plan import BL_SIZE_P, Plan
@@ -33,6 +35,11 @@ DIRECT_EXTRA_HUB = 0.3  # share of transhipped cargo that also changed ship at a
 RIVER_RECEIPT = 0.15
 HK_SHIPPER, AE_SHIPPER = 0.12, 0.04  # trading houses invoicing goods made elsewhere
 EMPTY_SIZES = {"45G1": .45, "42G1": .2, "22G1": .25, "45R1": .1}
+# Days an ordinary box waits at its last transshipment hub, for 1..9 days: skewed, nine in ten
+# within 1-5 days, the rest missed connections.
+DWELL_P = (.24, .27, .2, .12, .07, .04, .03, .02, .01)
+SAIL_DAYS = (4, 20)  # inclusive bounds of last hub -> port of call, so both dates precede the ETA
+SAIL_JITTER = 3  # 0..3 days added per (voyage, hub) to the route's sailing_days
 
 
 @dataclass
@@ -53,6 +60,10 @@ class Consignments:
     value_factor: np.ndarray = field(init=False)
     vgm_factor: np.ndarray = field(init=False)
     one_off: np.ndarray = field(init=False)
+    # Days from leaving the last transshipment hub to the ETA date, and days spent at that hub
+    # before leaving; both 0 when the route has no hub.
+    sail_days: np.ndarray = field(init=False)
+    dwell_days: np.ndarray = field(init=False)
     cases: dict[int, Case] = field(default_factory=dict)
     parties: dict[str, np.ndarray] = field(default_factory=dict)
 
@@ -63,6 +74,12 @@ class Consignments:
         self.size_type = np.zeros(n, dtype=np.int64)
         self.value_factor, self.vgm_factor = np.ones(n), np.ones(n)
         self.one_off = np.zeros(n, dtype=bool)
+        self.sail_days = np.zeros(n, dtype=np.int64)
+        self.dwell_days = np.zeros(n, dtype=np.int64)
+
+    def last_hub(self) -> np.ndarray:
+        """LOCODE index of the last transshipment port, -1 when the route has none."""
+        return np.where(self.ts2 >= 0, self.ts2, self.ts1)
 
 
 def _choose(rng: np.random.Generator, table: tuple[np.ndarray, np.ndarray], n: int) -> np.ndarray:
@@ -89,8 +106,12 @@ def _bl_structure(rng: np.random.Generator, plan: Plan,
 
 
 def draw_consignments(rng: np.random.Generator, plan: Plan, t: Tables, voyages: range,
-                      planted: list[tuple[int, str]]) -> Consignments:
-    """planted: (chunk-local container position, kind) of the cases in this chunk."""
+                      planted: list[tuple[int, str]], side: np.random.Generator) -> Consignments:
+    """planted: (chunk-local container position, kind) of the cases in this chunk.
+
+    side: a stream of its own for what came after the first version (hub times and the
+    long-dwell signal), so that rng, and every column drawn from it, is unchanged by them.
+    """
     voyage, size = _bl_structure(rng, plan, voyages)
     n = len(voyage)
     start = np.concatenate(([0], np.cumsum(size)[:-1]))
@@ -108,9 +129,10 @@ def draw_consignments(rng: np.random.Generator, plan: Plan, t: Tables, voyages: 
     cons = Consignments(voyage, size, start, empty, origin, np.full(n, -1), fdest, port)
     _commodities(rng, t, cons)
     for row, kind in _planted_rows(cons, planted):
-        _plant(rng, plan, t, cons, row, kind)
+        _plant(rng, side, plan, t, cons, row, kind)
     _routes(rng, plan, t, cons)
     _sizes_and_factors(rng, t, cons)
+    _hub_times(side, t, cons)
     return cons
 
 
@@ -145,12 +167,12 @@ def _commodities(rng: np.random.Generator, t: Tables, cons: Consignments) -> Non
         cons.commodity[rows] = _choose(rng, t.mix[int(ci)], len(rows))
 
 
-def _plant(rng: np.random.Generator, plan: Plan, t: Tables, cons: Consignments, row: int,
-           kind: str) -> None:
+def _plant(rng: np.random.Generator, side: np.random.Generator, plan: Plan, t: Tables,
+           cons: Consignments, row: int, kind: str) -> None:
     voyage = plan.voyages[int(cons.voyage[row])]
     prof = profile_for(voyage.port)
     rail = frozenset(CASPIAN_RECEIPT) if prof.caspian else frozenset()
-    case = make_case(rng, kind, voyage.port, prof.services[voyage.service].hub, rail)
+    case = make_case(rng, side, kind, voyage.port, prof.services[voyage.service].hub, rail)
     cons.cases[row] = case
     cons.empty[row] = False
     cons.origin[row] = t.countries.idx(case.origin)
@@ -245,6 +267,32 @@ def _sizes_and_factors(rng: np.random.Generator, t: Tables, cons: Consignments) 
     for row, case in cons.cases.items():
         if "reefer_dry" in case.signals:
             cons.size_type[row] = t.size.idx("45R1")
+
+
+def _hub_times(side: np.random.Generator, t: Tables, cons: Consignments) -> None:
+    """Sailing and dwell days at the last transshipment hub, for routes that have one.
+
+    Boxes of one call that left the same hub left it on the same day (they came on this
+    vessel), so the sailing time is drawn per (voyage, hub) around the leg's sailing_days; the
+    dwell is drawn per consignment. A planted case with the long_dwell signal waits
+    LONG_DWELL_DAYS instead; a route without a hub gets no hub for it.
+    """
+    codes, width = t.locodes.values, len(t.locodes.values)
+    hub = cons.last_hub()
+    rows = np.flatnonzero(hub >= 0)
+    pairs, pair_of = np.unique(cons.voyage[rows] * width + hub[rows], return_inverse=True)
+    legs, leg_of = np.unique(pairs % width * width + t.voyage_port[pairs // width],
+                             return_inverse=True)
+    base = np.array([sailing_days(codes[h], codes[p])
+                     for h, p in zip((legs // width).tolist(), (legs % width).tolist(),
+                                     strict=True)], dtype=np.int64)
+    sail = np.clip(base[leg_of] + side.integers(0, SAIL_JITTER + 1, len(pairs)), *SAIL_DAYS)
+    cons.sail_days[rows] = sail[pair_of]
+    cons.dwell_days[rows] = side.choice(len(DWELL_P), size=len(rows), p=DWELL_P) + 1
+    long_rows = np.array(sorted(r for r, c in cons.cases.items()
+                                if "long_dwell" in c.signals and hub[r] >= 0), dtype=np.int64)
+    lo, hi = LONG_DWELL_DAYS
+    cons.dwell_days[long_rows] = side.integers(lo, hi + 1, len(long_rows))
 
 
 def draw_parties(rng: np.random.Generator, t: Tables, book: PartyBook,

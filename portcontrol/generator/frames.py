@@ -9,14 +9,14 @@ import polars as pl
 from .boxes import SEAL_PREFIX, Boxes
 from .consign import Consignments
 from .parties import PartyBook, mix
-from .plan import Plan
+from .plan import Plan, Voyage
 from .tables import Tables
 
 CSV_COLUMNS = (
     "voyage_id", "vessel_imo", "vessel_name", "vessel_flag", "carrier", "port_of_call", "eta",
     "bl_number", "place_of_receipt", "port_of_loading", "transshipment_ports",
-    "port_of_discharge", "final_destination", "shipper_name", "shipper_address",
-    "shipper_country", "consignee_name", "consignee_address", "consignee_country",
+    "transshipment_arrival", "transshipment_departure", "port_of_discharge", "final_destination",
+    "shipper_name", "shipper_address", "shipper_country", "consignee_name", "consignee_address", "consignee_country",
     "notify_name", "notify_address", "notify_country", "freight_terms", "container_number",
     "size_type", "seals", "gross_mass_kg", "vgm_kg", "full_empty", "reefer", "hs_code",
     "goods_description", "packages", "package_type", "goods_gross_kg", "goods_net_kg", "value",
@@ -60,10 +60,24 @@ def consignment_frame(plan: Plan, t: Tables, book: PartyBook, cons: Consignments
                                                                  p[f"{role}_country"], p[role])
         cols[f"{role}_country"] = t.countries.take(p[f"{role}_country"])
     cols["freight_terms"] = pl.Series(np.where(p["collect"], "COLLECT", "PREPAID"))
+    cols["transshipment_arrival"], cols["transshipment_departure"] = _hub_dates(cons, vs, local)
     frame = pl.DataFrame({k: v.rename(k) for k, v in cols.items()})
     return frame.with_columns(
         transshipment_ports=pl.concat_str(["ts1", "ts2"], separator=";", ignore_nulls=True)
     ).drop("ts1", "ts2")
+
+
+def _hub_dates(cons: Consignments, vs: list[Voyage],
+               local: np.ndarray) -> tuple[pl.Series, pl.Series]:
+    """ISO dates of arrival at and departure from the last transshipment hub (null without one):
+    departure is the ETA's date less the sailing days, arrival the departure less the dwell."""
+    eta = np.array([v.eta[:10] for v in vs], dtype="datetime64[D]")[local]
+    departure = eta - cons.sail_days.astype("timedelta64[D]")
+    arrival = departure - cons.dwell_days.astype("timedelta64[D]")
+    hub = pl.Series(cons.last_hub() >= 0)
+    none = pl.Series([None] * len(local), dtype=pl.Utf8)
+    return tuple(pl.Series(days).cast(pl.Utf8).zip_with(hub, none)
+                 for days in (arrival, departure))
 
 
 def _render(t: Tables, book: PartyBook, roles: np.ndarray, countries: np.ndarray,
@@ -151,6 +165,7 @@ def json_frame(cons_frame: pl.DataFrame, boxes_frame: pl.DataFrame) -> pl.DataFr
         "port_of_loading",
         pl.when(pl.col("transshipment_ports") == "").then(empty_list)
         .otherwise(pl.col("transshipment_ports").str.split(";")).alias("transshipment_ports"),
-        "port_of_discharge", "final_destination", "freight_terms",
+        "transshipment_arrival", "transshipment_departure", "port_of_discharge",
+        "final_destination", "freight_terms",
         pl.struct(party("shipper"), party("consignee"), party("notify")).alias("parties"),
         "containers")

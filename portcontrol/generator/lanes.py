@@ -210,6 +210,25 @@ def _distance_km(a: tuple[float, float], b: tuple[float, float]) -> float:
     return 12742 * math.asin(math.sqrt(h))
 
 
+# Sailing from the last transshipment hub to the port of call: great-circle distance stretched
+# to a sea route, at a feeder's 16 knots, plus days lost at the other calls of the rotation.
+SEA_ROUTE_FACTOR = 1.4
+KM_PER_DAY = 16 * 1.852 * 24
+ROTATION_DAYS = 3.0
+UNKNOWN_SAILING_DAYS = 8  # a port without coordinates
+
+
+@lru_cache(maxsize=4096)
+def sailing_days(hub: str, port: str) -> int:
+    """Typical whole days from leaving `hub` to arriving at `port` (before per-voyage jitter)."""
+    table = ports()
+    a, b = table.get(hub), table.get(port)
+    if a is None or b is None or None in (a.lat, a.lon, b.lat, b.lon):
+        return UNKNOWN_SAILING_DAYS
+    km = _distance_km((a.lat, a.lon), (b.lat, b.lon))
+    return int(ROTATION_DAYS + km * SEA_ROUTE_FACTOR / KM_PER_DAY + 0.5)
+
+
 @lru_cache(maxsize=64)
 def profile_for(locode: str) -> PortProfile:
     """The hand-made profile of a demo unit, or a generic one for any other port."""

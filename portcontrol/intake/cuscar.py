@@ -97,6 +97,12 @@ class _Rules:
         self.ports = (c["ports"]["segment"], parse_path(c["ports"]["path"], "consignment.ports"),
                       {str(k): str(f) for k, f in c["ports"]["qualifiers"].items()})
         self.poc_from = c.get("port_of_call_from")
+        days = c.get("transshipment_days") or {}
+        # qualifier -> (field, rank): the first qualifier listed wins over the later ones
+        self.ts_days_tag = days.get("segment")
+        self.ts_days = {str(q): (field, rank) for key, field in (
+            ("arrival", "transshipment_arrival"), ("departure", "transshipment_departure"))
+            for rank, q in enumerate(days.get(key) or [])}
         ft = c.get("freight_terms") or {}
         self.freight = (ft.get("segment"), parse_path(ft.get("path", "2.0"), "freight_terms"),
                         {str(k): str(x) for k, x in (ft.get("values") or {}).items()})
@@ -128,7 +134,7 @@ class _Rules:
         self.reefer_tags = set(e.get("reefer_segments") or [])
         used = {self.tdt, self.poc[0], self.eta[0], self.ports[0], self.nad, self.gid,
                 self.desc[0], self.pia, self.moa, self.origin[0], self.sgp[0], self.mea,
-                self.eqd, self.sel[0], self.freight[0], *self.reefer_tags,
+                self.eqd, self.sel[0], self.freight[0], self.ts_days_tag, *self.reefer_tags,
                 *(s[0] for s in self.bl_sources)}
         self.known = {t for t in used if t} | set(p.get("ignore") or [])
 
@@ -157,12 +163,16 @@ class _Consignment:
         "parties",
         "start",
         "transshipment",
+        "ts_days",
     )
 
     def __init__(self, bl: str, start: int):
         self.bl, self.start, self.has_body = bl, start, False
         self.fields: dict[str, str] = {}
         self.transshipment: list[str] = []
+        # the last transshipment port's days: field -> (rank, ISO text); None while the
+        # segments read are not about a transshipment port
+        self.ts_days: dict[str, tuple[int, str]] | None = None
         self.parties: dict[str, dict[str, str] | None] = {}
         self.containers: dict[str, tuple[int, dict[str, Any]]] = {}  # number -> (seg, box)
         self.goods: list[tuple[int, dict[str, Any], str]] = []  # (segment, goods, container)
@@ -240,6 +250,7 @@ class CuscarHandler:
         self.dispatch: dict[str, list[Any]] = {}
         for tag, method in ((r.tdt, self._tdt), (r.poc[0], self._loc), (r.ports[0], self._loc),
                             (r.origin[0], self._loc), (r.eta[0], self._dtm),
+                            (r.ts_days_tag, self._dtm),
                             (r.nad, self._nad), (r.freight[0], self._cpi), (r.gid, self._gid),
                             (r.desc[0], self._ftx), (r.pia, self._pia), (r.moa, self._moa),
                             (r.sgp[0], self._sgp), (r.mea, self._mea), (r.eqd, self._eqd),
@@ -310,9 +321,15 @@ class CuscarHandler:
                 self.voyage[key] = value
 
     def _dtm(self, number: int, el: Elements) -> None:
-        if self.cons is not None:
-            return
         qualifier = comp(el, 0, 0)
+        if self.cons is not None:
+            days, found = self.cons.ts_days, self.rules.ts_days.get(qualifier)
+            if days is not None and found is not None:
+                field, rank = found
+                if field not in days or rank < days[field][0]:
+                    days[field] = (rank, dtm_iso(comp(el, 0, 1).strip(),
+                                                 comp(el, 0, 2).strip(), self.rules.timezone))
+            return
         text = dtm_iso(comp(el, 0, 1).strip(), comp(el, 0, 2).strip(), self.rules.timezone)
         if qualifier in self.rules.eta[1] and not self.voyage["eta"]:
             self.voyage["eta"] = text
@@ -337,8 +354,15 @@ class CuscarHandler:
             return
         if field == "transshipment_ports":
             cons.transshipment.append(self._ports_pick(el))
-        elif field and field not in cons.fields:
-            cons.fields[field] = self._ports_pick(el)
+            cons.ts_days = {}  # the days that follow are this port's: the last port's count
+            cons.fields.pop("transshipment_arrival", None)
+            cons.fields.pop("transshipment_departure", None)
+        else:
+            if cons.ts_days is not None:  # keep the days read; stop reading more
+                cons.fields.update({k: v for k, (_rank, v) in cons.ts_days.items()})
+                cons.ts_days = None
+            if field and field not in cons.fields:
+                cons.fields[field] = self._ports_pick(el)
         cons.has_body = True
 
     # --- bills of lading ---------------------------------------------------------------
@@ -536,10 +560,14 @@ class CuscarHandler:
         voyage = dict(self.voyage)
         if not voyage["port_of_call"] and self.rules.poc_from:
             voyage["port_of_call"] = cons.fields.get(self.rules.poc_from, "")
+        for key, (_rank, value) in (cons.ts_days or {}).items():
+            cons.fields[key] = value
         rec = {"voyage": voyage, "bl_number": cons.bl,
                "place_of_receipt": cons.fields.get("place_of_receipt", ""),
                "port_of_loading": cons.fields.get("port_of_loading", ""),
                "transshipment_ports": cons.transshipment,
+               "transshipment_arrival": cons.fields.get("transshipment_arrival", ""),
+               "transshipment_departure": cons.fields.get("transshipment_departure", ""),
                "port_of_discharge": cons.fields.get("port_of_discharge", ""),
                "final_destination": cons.fields.get("final_destination", ""),
                "freight_terms": cons.fields.get("freight_terms", ""),

@@ -123,6 +123,13 @@ def _consignment(n: int, rec: dict[str, Any], directory: str, style: str) -> lis
              *(("13", p) for p in rec.get("transshipment_ports") or []),
              ("11", rec.get("port_of_discharge")), ("7", rec.get("final_destination"))]
     segs += [("LOC", [q, [code, "139", "6"]]) for q, code in ports if code]
+    days = [("178", rec.get("transshipment_arrival")),
+            ("186", rec.get("transshipment_departure"))]
+    if rec.get("transshipment_ports") and any(day for _q, day in days):
+        last = max(i for i, (tag, elements) in enumerate(segs)
+                   if tag == "LOC" and elements[0] == "13")
+        segs[last + 1:last + 1] = [("DTM", [[q, day.replace("-", ""), "102"]])
+                                   for q, day in days if day]
     terms = {"PREPAID": "P", "COLLECT": "C"}.get(rec.get("freight_terms", ""))
     if terms:
         segs.append(("CPI", ["4", "", terms]))

@@ -13,6 +13,7 @@ A mapping is a small YAML file (see mappings/generator.yaml and mappings/example
       container_number: "Container No"
       gross_mass_kg: {column: "Gross, t", unit: t}
       eta: {column: ETA, date_format: "%d.%m.%Y %H:%M"}
+      transshipment_arrival: {column: "Hub in", date_format: "%d.%m.%Y"}
       reefer: {column: Reefer, true_values: ["Y"], false_values: ["N", ""]}
       seals: {column: Seals, separator: ","}
     defaults:                 # constants for fields the file leaves empty or does not have
@@ -38,7 +39,7 @@ MAPPINGS_DIR = Path(__file__).resolve().parent / "mappings"
 FIELDS = (
     "voyage_id", "vessel_imo", "vessel_name", "vessel_flag", "carrier", "port_of_call", "eta",
     "bl_number", "place_of_receipt", "port_of_loading", "transshipment_ports",
-    "port_of_discharge", "final_destination", "shipper_name", "shipper_address",
+    "transshipment_arrival", "transshipment_departure", "port_of_discharge", "final_destination", "shipper_name", "shipper_address",
     "shipper_country", "consignee_name", "consignee_address", "consignee_country",
     "notify_name", "notify_address", "notify_country", "freight_terms", "container_number",
     "size_type", "seals", "gross_mass_kg", "vgm_kg", "full_empty", "reefer", "hs_code",
@@ -49,7 +50,8 @@ REQUIRED = ("voyage_id", "bl_number", "container_number", "port_of_call")
 MASS_FIELDS = ("gross_mass_kg", "vgm_kg", "goods_gross_kg", "goods_net_kg")
 NUMBER_FIELDS = (*MASS_FIELDS, "value")
 INTEGER_FIELDS = ("packages",)
-DATE_FIELDS = ("eta",)
+DATE_FIELDS = ("eta",)  # a date and time
+DAY_FIELDS = ("transshipment_arrival", "transshipment_departure")  # a calendar day
 BOOL_FIELDS = ("reefer",)
 LIST_FIELDS = ("seals", "transshipment_ports")
 UNITS = {"kg": 1.0, "kgm": 1.0, "t": 1000.0, "tne": 1000.0, "tonne": 1000.0, "tonnes": 1000.0,

@@ -22,7 +22,8 @@ import polars as pl
 
 from .fastchecks import clean_container_numbers
 from .findings import WARNING, Finding, IntakeError, Outcome
-from .mapping import BOOL_FIELDS, FIELDS, INTEGER_FIELDS, LIST_FIELDS, NUMBER_FIELDS, Mapping
+from .mapping import (BOOL_FIELDS, DAY_FIELDS, FIELDS, INTEGER_FIELDS, LIST_FIELDS,
+                      NUMBER_FIELDS, Mapping)
 from .validate import (LENGTH_LIMITS, VGM_TOLERANCE_KG, VGM_TOLERANCE_SHARE, Reference,
                        validate_record)
 
@@ -34,7 +35,9 @@ CODE_FIELDS = {"vessel_imo": "imo", "vessel_flag": "country", "port_of_call": "l
                "port_of_discharge": "locode", "final_destination": "locode",
                "shipper_country": "country", "consignee_country": "country",
                "notify_country": "country", "size_type": "size_type", "hs_code": "hs",
-               "currency": "currency", "origin_country": "country", "eta": "eta"}
+               "currency": "currency", "origin_country": "country", "eta": "eta",
+               **dict.fromkeys(DAY_FIELDS, "day")}
+TYPED_CODES = ("eta", *DAY_FIELDS)  # codes checked in their converted (typed) twin
 ROW_COLUMN = "__row"
 REQUIRED_FILLED = ("voyage_id", "bl_number", "port_of_call", "container_number")
 # Exactly the characters Python's str.strip() removes (str.isspace), so that "already
@@ -46,15 +49,15 @@ _JOIN = "\x1f"  # never inside a clean list item: _untidy_list flags \x1c-\x1f
 # Columns in the order the builder unpacks them: once per B/L, then once per line.
 GROUP_COLS = ("_line", "voyage_id", "vessel_imo", "vessel_name", "vessel_flag", "carrier",
               "port_of_call", "eta", "bl_number", "place_of_receipt", "port_of_loading",
-              "transshipment_ports", "port_of_discharge", "final_destination", "freight_terms",
-              "shipper_name", "shipper_address", "shipper_country", "consignee_name",
+              "transshipment_ports", *DAY_FIELDS, "port_of_discharge", "final_destination",
+              "freight_terms", "shipper_name", "shipper_address", "shipper_country", "consignee_name",
               "consignee_address", "consignee_country", "notify_name", "notify_address",
               "notify_country")
 LINE_COLS = ("_line", "container_number", "size_type", "seals", "gross_mass_kg", "vgm_kg",
              "full_empty", "reefer", "hs_code", "goods_description", "packages", "package_type",
              "goods_gross_kg", "goods_net_kg", "value", "currency", "origin_country")
 PLAIN = tuple(f for f in FIELDS if f not in (*NUMBER_FIELDS, *INTEGER_FIELDS, *BOOL_FIELDS,
-                                              *LIST_FIELDS, "eta", "full_empty"))
+                                              *LIST_FIELDS, *TYPED_CODES, "full_empty"))
 # What every line of one bill of lading must agree on (a record takes it from the first line),
 # and every line of one container within it.
 BILL_FIELDS = tuple(f for f in GROUP_COLS if f not in ("_line", "voyage_id", "bl_number"))
@@ -129,6 +132,12 @@ class TableIntake:
                                                       strict=False)
                    .dt.strftime("%Y-%m-%dT%H:%M:%S") + pl.lit(self.mapping.timezone))
         exprs.append(eta.alias(_t("eta")))
+        for f in DAY_FIELDS:
+            column, day = self.mapping.columns.get(f), pl.col(f)
+            if column is not None and column.date_format:
+                day = (day.str.strip_chars(PY_SPACE).str.strptime(
+                    pl.Date, column.date_format, strict=False).dt.strftime("%Y-%m-%d"))
+            exprs.append(day.alias(_t(f)))
         for f in BOOL_FIELDS:
             col = self.mapping.columns.get(f)
             word = pl.col(f).str.to_lowercase()
@@ -163,7 +172,7 @@ class TableIntake:
         bad += [(pl.col(f.removeprefix("voyage.")).str.len_chars() > limit).fill_null(False)
                 for f, limit in LENGTH_LIMITS.items()]
         for f, kind in CODE_FIELDS.items():
-            name = _t(f) if f == "eta" else f
+            name = _t(f) if f in TYPED_CODES else f
             bad.append(pl.col(name).is_not_null()
                        & ~pl.col(name).is_in(self._clean_values(frame, name, kind)))
         ports = frame.get_column(_t("transshipment_ports")).explode().drop_nulls().unique()
@@ -186,6 +195,7 @@ class TableIntake:
         bad.append(((gross - vgm).abs() > limit).fill_null(False))
         bad.append((pl.col(_t("goods_net_kg")) > pl.col(_t("goods_gross_kg"))).fill_null(False))
         bad.append(pl.col("value").is_not_null() & pl.col("currency").is_null())
+        bad.append(_transshipment_days_disagree())
         bad += [pl.col(_t(f)).is_null() for f in BOOL_FIELDS]
         return bad
 
@@ -293,6 +303,17 @@ class TableIntake:
         return Outcome(clean, findings, None if clean is not None else raw)
 
 
+def _transshipment_days_disagree() -> pl.Expr:
+    """Lines whose transshipment days validate_record would question (left before arriving,
+    after this port's arrival, or with no transshipment port): compared as ISO text, which
+    is exact for the clean values the other flags let through."""
+    arrived, left = pl.col(_t("transshipment_arrival")), pl.col(_t("transshipment_departure"))
+    latest = pl.max_horizontal(arrived, left)
+    return ((left < arrived).fill_null(False)
+            | (latest > pl.col(_t("eta")).str.slice(0, 10)).fill_null(False)
+            | (latest.is_not_null() & (pl.col(_t("transshipment_ports")).list.len() == 0)))
+
+
 def _among(values: list[str]) -> pl.Expr:
     """A literal set for is_in (imploded: polars reads a bare Series as row-wise lists)."""
     return pl.lit(pl.Series(values, dtype=pl.String)).implode()
@@ -366,7 +387,7 @@ def _disagreements(flagged: pl.DataFrame) -> Conflicts:
         for field in fields:
             text = pl.col(field).cast(pl.String)
             same = text.str.strip_chars().str.replace_all(r"\s+", " ").str.to_uppercase()
-            if field in (*NUMBER_FIELDS, *INTEGER_FIELDS, *BOOL_FIELDS, "eta"):
+            if field in (*NUMBER_FIELDS, *INTEGER_FIELDS, *BOOL_FIELDS, *TYPED_CODES):
                 same = pl.coalesce(pl.col(_t(field)).cast(pl.String), same)  # 5 and 5.0
             elif field == "seals":  # in any order
                 same = pl.col(_t(field)).list.sort().list.join(_JOIN).str.to_uppercase()
@@ -453,7 +474,7 @@ def _clean_frame(frame: pl.DataFrame) -> pl.DataFrame:
                                      & (size.str.slice(2, 1) == "R")).fill_null(False)
     return frame.select(
         "_g", "_line", *[pl.col(f).fill_null("") for f in PLAIN],
-        pl.col(_t("eta")).fill_null("").alias("eta"),
+        *[pl.col(_t(f)).fill_null("").alias(f) for f in TYPED_CODES],
         *[pl.col(_t(f)).alias(f) for f in (*NUMBER_FIELDS, *INTEGER_FIELDS, *LIST_FIELDS)],
         reefer.alias("reefer"), pl.col("full_empty").fill_null("F"))
 
@@ -465,7 +486,7 @@ def _best_frame(frame: pl.DataFrame) -> pl.DataFrame:
     reefer = pl.when(pl.col(_t("reefer")).is_not_null()).then(
         pl.when(pl.col(_t("reefer"))).then(pl.lit("1")).otherwise(pl.lit("0"))
     ).otherwise(pl.col("reefer")).alias("reefer")
-    return frame.select("_g", "_line", *PLAIN, "full_empty", best("eta"),
+    return frame.select("_g", "_line", *PLAIN, "full_empty", *map(best, TYPED_CODES),
                         *[best(f) for f in (*NUMBER_FIELDS, *INTEGER_FIELDS)],
                         *[pl.col(_t(f)).alias(f) for f in LIST_FIELDS], reefer)
 
@@ -481,8 +502,8 @@ def _build(frame: pl.DataFrame, *, flagged: bool = False,
     groups, rows, sizes = _columns(frame, tidy=not flagged)
     line_iter = zip(*(rows[n] for n in LINE_COLS))
     no_lines: list[int] = []
-    for size, (first, vid, imo, vname, flag, carrier, poc, eta, bl, por, pol, ts, pod,
-               fdest, terms, sn, sa, sc, cn, ca, cc, nn, na, nc) in zip(
+    for size, (first, vid, imo, vname, flag, carrier, poc, eta, bl, por, pol, ts, arrived,
+               left, pod, fdest, terms, sn, sa, sc, cn, ca, cc, nn, na, nc) in zip(
             sizes, zip(*(groups[n] for n in GROUP_COLS))):
         conts: list[dict[str, Any]] = []
         lines = [first] if flagged else no_lines
@@ -508,7 +529,9 @@ def _build(frame: pl.DataFrame, *, flagged: bool = False,
                        "vessel_flag": flag, "carrier": carrier, "port_of_call": poc,
                        "eta": eta},
             "bl_number": bl, "place_of_receipt": por, "port_of_loading": pol,
-            "transshipment_ports": ts, "port_of_discharge": pod, "final_destination": fdest,
+            "transshipment_ports": ts, "transshipment_arrival": arrived,
+            "transshipment_departure": left, "port_of_discharge": pod,
+            "final_destination": fdest,
             "freight_terms": terms,
             "parties": {"shipper": {"name": sn, "address": sa, "country": sc} if sn else None,
                         "consignee": {"name": cn, "address": ca, "country": cc} if cn

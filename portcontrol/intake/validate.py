@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from datetime import datetime
+from datetime import date, datetime
 from functools import lru_cache
 from typing import Any
 
@@ -53,6 +53,9 @@ _INF = math.inf
 _TEXT_OR_NONE = frozenset({str, type(None)})
 VOYAGE_FIELDS = ("voyage_id", "vessel_imo", "vessel_name", "vessel_flag", "carrier",
                  "port_of_call", "eta")
+# The days a bill's boxes arrived at and left their last transshipment port (the dwell there
+# is what the hub_dwell indicator reads).
+TRANSSHIPMENT_DATES = ("transshipment_arrival", "transshipment_departure")
 # A value's Python type as the Russian messages name it.
 _TYPE_RU = {"str": "текст", "int": "целое число", "float": "число", "bool": "значение «да/нет»",
             "list": "список", "dict": "объект", "NoneType": "пустое значение"}
@@ -74,6 +77,25 @@ def _eta(raw: str) -> str:
     return raw
 
 
+def _day(raw: str) -> str:
+    """A calendar day as YYYY-MM-DD; an ISO date and time gives its date (the day the box
+    arrived at or left a port is what the dwell needs, not the hour)."""
+    try:
+        if len(raw) == 10:
+            return date.fromisoformat(raw).isoformat()
+        return datetime.fromisoformat(raw).date().isoformat()
+    except ValueError:
+        raise InvalidValue(f"Date {raw!r} is not an ISO 8601 date (for example 2026-11-24).",
+                           code="date", message_ru=f"Дата {raw!r} не в формате ISO 8601 "
+                           "(например 2026-11-24).") from None
+
+
+def _is_day(value: str) -> bool:
+    """Empty, or a day as _day writes it."""
+    return not value or (len(value) == 10 and value[4] == "-" and value[7] == "-"
+                         and value.replace("-", "").isdigit())
+
+
 class Reference:
     """The reference lists validation needs, as sets, plus a memo of checked values."""
 
@@ -88,6 +110,7 @@ class Reference:
             "locode": self._locode, "country": self._country, "hs": self._hs,
             "currency": self._currency, "size_type": self._size_type,
             "imo": lambda raw: (normalize_imo(raw), None), "eta": lambda raw: (_eta(raw), None),
+            "day": lambda raw: (_day(raw), None),
         }
 
     @classmethod
@@ -318,6 +341,9 @@ class _Validator:
             p for p in (code_at("locode", s, "", "transshipment_ports")
                         for s in self.strings_at(rec.get("transshipment_ports"), "",
                                                  "transshipment_ports")) if p]
+        for name in TRANSSHIPMENT_DATES:
+            out[name] = code_at("day", rec.get(name), "", name)
+        self.transshipment_dates(out, voyage)
         out["port_of_discharge"] = code_at("locode", rec.get("port_of_discharge"), "",
                                            "port_of_discharge")
         out["final_destination"] = code_at("locode", rec.get("final_destination"), "",
@@ -338,6 +364,33 @@ class _Validator:
             self.add("containers", WARNING, "no_containers", "The bill of lading lists no "
                      "containers.", "В коносаменте не указано ни одного контейнера.")
         return out
+
+    def transshipment_dates(self, out: dict[str, Any], voyage: dict[str, Any]) -> None:
+        """The days the boxes arrived at and left their (last) transshipment port: left
+        before they arrived is an error (one of the two is wrong); left after this port's
+        arrival, or dates for a bill routed through no transshipment port, are warnings."""
+        arrived, left = out["transshipment_arrival"], out["transshipment_departure"]
+        if not (arrived or left):
+            return
+        if not (_is_day(arrived) and _is_day(left)):
+            return  # the date's own error says what is wrong
+        if arrived and left and left < arrived:
+            self.add("transshipment_departure", ERROR, "transshipment_order",
+                     f"Left the transshipment port on {left}, before arriving there on "
+                     f"{arrived}.", f"Убытие из порта перевалки {left} раньше прибытия туда "
+                     f"{arrived}.")
+        eta_day = voyage.get("eta", "")[:10]
+        latest = max(arrived, left)
+        if eta_day and len(eta_day) == 10 and latest > eta_day:
+            field = "transshipment_departure" if latest == left else "transshipment_arrival"
+            self.add(field, WARNING, "transshipment_after_arrival",
+                     f"Transshipment date {latest} is after the ship's arrival here "
+                     f"({eta_day}).", f"Дата перевалки {latest} позже прибытия судна сюда "
+                     f"({eta_day}).")
+        if not out["transshipment_ports"]:
+            self.add("transshipment_ports", WARNING, "transshipment_dates_without_port",
+                     "Transshipment dates are given but no transshipment port.",
+                     "Указаны даты перевалки, но не указан порт перевалки.")
 
     def voyage_memo(self, v: dict[str, Any]) -> dict[str, Any]:
         """voyage(v), remembered per Reference for a voyage of plain text values: every bill

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 
 from django.shortcuts import get_object_or_404
@@ -59,6 +59,8 @@ class ConsignmentOut(Schema):
     place_of_receipt: str
     port_of_loading: str
     transshipment_ports: list[str]
+    transshipment_arrival: date | None
+    transshipment_departure: date | None
     port_of_discharge: str
     final_destination: str
     freight_terms: str
@@ -116,6 +118,8 @@ def detail(request, container_id: int):
         "consignments": [{
             "bl_number": c.bl_number, "place_of_receipt": c.place_of_receipt,
             "port_of_loading": c.port_of_loading, "transshipment_ports": c.transshipment_ports,
+            "transshipment_arrival": c.transshipment_arrival,
+            "transshipment_departure": c.transshipment_departure,
             "port_of_discharge": c.port_of_discharge, "final_destination": c.final_destination,
             "freight_terms": c.freight_terms, "version": c.version,
             "shipper": c.shipper, "consignee": c.consignee, "notify_party": c.notify_party,

@@ -254,6 +254,11 @@ def _json_list(column: str) -> pl.Expr:
             .otherwise(pl.lit("[]")))
 
 
+def _day(column: str) -> pl.Expr:
+    """A clean day (YYYY-MM-DD, as both backends store a date) or NULL for ""."""
+    return pl.when(pl.col(column) != "").then(pl.col(column))
+
+
 def _now(model: type, name: str) -> Any:
     return RawWriter.db_value(model, name, timezone.now())
 
@@ -265,6 +270,8 @@ def _write_consignments(bills: pl.DataFrame, parties: pl.DataFrame, writer: RawW
         bl_number=pl.col("bl_number"), place_of_receipt=pl.col("place_of_receipt"),
         port_of_loading=pl.col("port_of_loading"),
         transshipment_ports=_json_list("transshipment_ports"),
+        transshipment_arrival=_day("transshipment_arrival"),
+        transshipment_departure=_day("transshipment_departure"),
         port_of_discharge=pl.col("port_of_discharge"),
         final_destination=pl.col("final_destination"), freight_terms=pl.col("freight_terms"),
         shipper=pl.col("shipper"), consignee=pl.col("consignee"),

@@ -75,6 +75,7 @@ def record_text(rec: dict[str, Any]) -> str:
         p = parties.get(role) or {}
         head += [_text(p.get("name")), _text(p.get("address")), _text(p.get("country")),
                  _text(p.get("identifier"))]
+    head += _dwell_text(rec.get("transshipment_arrival"), rec.get("transshipment_departure"))
     lines = [FIELD_SEP.join(head)]
     for c in rec.get("containers") or []:
         box = [_text(c.get("container_number")), _text(c.get("size_type")),
@@ -84,6 +85,12 @@ def record_text(rec: dict[str, Any]) -> str:
         for g in c.get("goods") or [None]:
             lines.append(FIELD_SEP.join([*box, *_goods_fields(g)]))
     return LINE_SEP.join(lines)
+
+
+def _dwell_text(arrived: Any, left: Any) -> list[str]:
+    """The transshipment days as a last header part, only when there are any: a bill without
+    them keeps the hash it had before they were read."""
+    return [f"ts:{arrived or ''}/{left or ''}"] if arrived or left else []
 
 
 def content_hash(rec: dict[str, Any]) -> str:
@@ -114,7 +121,11 @@ def header_expr() -> pl.Expr:
                   pl.when(named).then(_s(f"{role}_address")).otherwise(pl.lit("")),
                   pl.when(named).then(_s(f"{role}_country")).otherwise(pl.lit("")),
                   pl.lit("")]  # identifier: not a flat-file column
-    return pl.concat_str(parts, separator=FIELD_SEP)
+    arrived, left = _s("transshipment_arrival"), _s("transshipment_departure")
+    dwell = (pl.when((arrived != "") | (left != ""))
+             .then(pl.lit(FIELD_SEP + "ts:") + arrived + pl.lit("/") + left)
+             .otherwise(pl.lit("")))
+    return pl.concat_str(parts, separator=FIELD_SEP) + dwell
 
 
 def line_expr() -> pl.Expr:

@@ -97,6 +97,12 @@ class Consignment(models.Model):
     place_of_receipt = models.CharField(_("place of receipt"), max_length=5, blank=True)
     port_of_loading = models.CharField(_("port of loading"), max_length=5, blank=True)
     transshipment_ports = models.JSONField(_("transshipment ports"), default=list, blank=True)
+    # The days the bill's boxes arrived at and left their last transshipment port, when the
+    # manifest says: the dwell there (rip-on/rip-off exposure) is a risk indicator.
+    transshipment_arrival = models.DateField(_("arrived at transshipment port"), null=True,
+                                             blank=True)
+    transshipment_departure = models.DateField(_("left transshipment port"), null=True,
+                                               blank=True)
     port_of_discharge = models.CharField(_("port of discharge"), max_length=5, blank=True)
     final_destination = models.CharField(_("final destination"), max_length=5, blank=True)
     shipper = models.ForeignKey(Party, on_delete=models.PROTECT, null=True, blank=True,
@@ -131,6 +137,14 @@ class Consignment(models.Model):
 
     def __str__(self) -> str:
         return self.bl_number
+
+    @property
+    def dwell_days(self) -> int | None:
+        """Days between arriving at and leaving the last transshipment port, when both are
+        known."""
+        if self.transshipment_arrival and self.transshipment_departure:
+            return (self.transshipment_departure - self.transshipment_arrival).days
+        return None
 
     @property
     def route(self) -> list[tuple[str, str]]:

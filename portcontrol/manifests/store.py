@@ -266,6 +266,8 @@ def _snapshot(c: Consignment) -> dict[str, Any]:
     return {
         "bl_number": c.bl_number, "place_of_receipt": c.place_of_receipt,
         "port_of_loading": c.port_of_loading, "transshipment_ports": c.transshipment_ports,
+        "transshipment_arrival": _day_text(c.transshipment_arrival),
+        "transshipment_departure": _day_text(c.transshipment_departure),
         "port_of_discharge": c.port_of_discharge, "final_destination": c.final_destination,
         "freight_terms": c.freight_terms, "warnings": c.warnings,
         "parties": {"shipper": party(c.shipper), "consignee": party(c.consignee),
@@ -283,7 +285,14 @@ def _snapshot(c: Consignment) -> dict[str, Any]:
 
 
 _CONS_FIELDS = ["place_of_receipt", "port_of_loading", "transshipment_ports",
-                "port_of_discharge", "final_destination", "freight_terms"]
+                "transshipment_arrival", "transshipment_departure", "port_of_discharge",
+                "final_destination", "freight_terms"]
+_EMPTY = {"transshipment_ports": [], "transshipment_arrival": None,
+          "transshipment_departure": None}  # what an absent value is stored as (else "")
+
+
+def _day_text(day: Any) -> str:
+    return day.isoformat() if day else ""
 
 
 def _cons_values(cons: _Cons, parties: dict[tuple[int, str], int]) -> dict[str, Any]:
@@ -294,8 +303,7 @@ def _cons_values(cons: _Cons, parties: dict[tuple[int, str], int]) -> dict[str, 
         refs[role] = parties[(unit, party_key(p["name"], p.get("address", ""),
                                               p.get("country", "")))] \
             if p and p.get("name") else None
-    values = {name: rec.get(name) or ("" if name != "transshipment_ports" else [])
-              for name in _CONS_FIELDS}
+    values = {name: rec.get(name) or _EMPTY.get(name, "") for name in _CONS_FIELDS}
     values.update(shipper=refs["shipper"], consignee=refs["consignee"],
                   notify_party=refs["notify"], content_hash=cons.hash,
                   message_date=cons.item.message_date, warnings=cons.item.warnings)

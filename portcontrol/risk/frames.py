@@ -14,6 +14,7 @@ from django.db.models import CharField, F, FloatField, IntegerField, Q, QuerySet
 from django.db.models.functions import Cast
 from django.utils import timezone
 
+from portcontrol.engine.features.frame import dwell_days
 from portcontrol.ingest.models import StowageDiscrepancy
 from portcontrol.manifests.models import ConsignmentContainer, GoodsItem, PortCall
 from portcontrol.manifests.rawsql import in_chunks
@@ -31,6 +32,8 @@ _VALUES = {
     "place_of_receipt": F("consignment__place_of_receipt"),
     "port_of_loading": F("consignment__port_of_loading"),
     "ts": F("consignment__transshipment_ports"),
+    "ts_arrival": F("consignment__transshipment_arrival"),
+    "ts_departure": F("consignment__transshipment_departure"),
     "port_of_discharge": F("consignment__port_of_discharge"),
     "final_destination": F("consignment__final_destination"),
     "shipper_name": F("consignment__shipper__name"),
@@ -69,6 +72,8 @@ _PLAIN = ("container_id", "hs_code", "packages", "package_type", "value", "curre
 _NUMBERS = {"gross_mass_kg", "vgm_kg", "goods_gross_kg", "goods_net_kg", "value", "packages"}
 # Booleans as 0/1 (SQLite has no other form; NULL where there is no outcome).
 _FLAGS = {"reefer_flag", "seals_changed", "inspected", "seizure"}
+# Days as text (YYYY-MM-DD on both backends): SQLite's driver would make date objects.
+_DAYS = {"ts_arrival", "ts_departure"}
 FETCH_ROWS = 50_000  # rows fetched and turned into a frame at a time
 # A container's own lines, first to last: its first line gives its goods columns.
 _ORDER = ("consignment_id", "sequence")
@@ -161,6 +166,8 @@ def _typed(name: str, expr: F) -> Any:
         return Cast(expr, FloatField())
     if name in _FLAGS:
         return Cast(expr, IntegerField())
+    if name in _DAYS:
+        return Cast(expr, CharField())
     return expr
 
 
@@ -211,7 +218,7 @@ def _engine_columns(raw: pl.DataFrame, arrivals: pl.DataFrame, weighed: pl.DataF
         weighed, on=["voyage_pk", "container_number"], how="left", maintain_order="left"
     ).with_columns(
         port_of_call=pl.col("port_of_discharge"), transshipment_ports=_codes("ts"),
-        seals=_codes("seal_list"),
+        seals=_codes("seal_list"), hub_dwell_days=dwell_days("ts_arrival", "ts_departure"),
         reefer=pl.when(pl.col("reefer_flag") == 1).then(pl.lit("1")).otherwise(pl.lit("0")),
         seals_changed=(pl.col("seals_changed").fill_null(0) != 0).cast(pl.Int64),
         inspected=pl.col("inspected").fill_null(0) != 0,
@@ -220,10 +227,10 @@ def _engine_columns(raw: pl.DataFrame, arrivals: pl.DataFrame, weighed: pl.DataF
 
 
 def _columns() -> list[str]:
-    skip = {"ts", "seal_list", "reefer_flag", "voyage_pk"}
+    skip = {"ts", "ts_arrival", "ts_departure", "seal_list", "reefer_flag", "voyage_pk"}
     return [*_PLAIN, *(c for c in _VALUES if c not in skip)] + [
         "port_of_call", "transshipment_ports", "seals", "reefer", "eta", "arrival_date",
-        "weighed_mass_kg"]
+        "weighed_mass_kg", "hub_dwell_days"]
 
 
 def no_lines() -> pl.DataFrame:
@@ -236,7 +243,7 @@ def _schema() -> dict[str, pl.DataType]:
     for name in _columns():
         if name in ("container_id", "unit_id", "seals_changed"):
             out[name] = pl.Int64()
-        elif name in _NUMBERS or name == "weighed_mass_kg":
+        elif name in _NUMBERS or name in ("weighed_mass_kg", "hub_dwell_days"):
             out[name] = pl.Float64()
         elif name in ("inspected", "seizure"):
             out[name] = pl.Boolean()

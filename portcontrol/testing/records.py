@@ -21,7 +21,12 @@ POTI_CONTAINER = container_number("CMAU555001")
 def record(*, bl: str, port: str, container: str, voyage: str = "MSCU-9321483-001E",
            origin: str = "EC", hs: str = "080390", reefer: bool = True,
            shipper: str = "Frutas del Pacifico S.A.", consignee: str = "Caspian Fresh LLC",
-           transshipment: list[str] | None = None) -> dict[str, Any]:
+           transshipment: list[str] | None = None,
+           transshipment_days: tuple[str, str] | None = None) -> dict[str, Any]:
+    """`transshipment_days`: the days the box arrived at and left its transshipment port
+    (left out of the record when None)."""
+    dwell = dict(zip(("transshipment_arrival", "transshipment_departure"),
+                     transshipment_days or (), strict=False))
     return {
         "voyage": {"voyage_id": voyage, "vessel_imo": "9321483", "vessel_name": "MSC ANNA",
                    "vessel_flag": "PA", "carrier": "MSCU", "port_of_call": port,
@@ -30,6 +35,7 @@ def record(*, bl: str, port: str, container: str, voyage: str = "MSCU-9321483-00
         "place_of_receipt": "ECGYE",
         "port_of_loading": "ECGYE",
         "transshipment_ports": transshipment if transshipment is not None else ["ESALG"],
+        **dwell,
         "port_of_discharge": port,
         "final_destination": port,
         "freight_terms": "PREPAID",
@@ -54,7 +60,8 @@ def sample_records() -> list[dict[str, Any]]:
     return [
         record(bl="MSCUGYE000001", port="AZBAK", container=BAKU_CONTAINER),
         record(bl="MAEUKHI000001", port="PKKHI", container=KARACHI_CONTAINER,
-               voyage="MAEU-9454436-045W", consignee="Indus Traders (Pvt) Ltd"),
+               voyage="MAEU-9454436-045W", consignee="Indus Traders (Pvt) Ltd",
+               transshipment_days=("2026-11-03", "2026-11-09")),
         record(bl="CMAUPTI000001", port="GEPTI", container=POTI_CONTAINER,
                voyage="CMAU-9299343-112E", consignee="Kolkhida Import LLC"),
     ]

@@ -49,6 +49,15 @@ def test_token_search_and_detail(client, baku_officer, manifests, token_for):
     assert detail["consignments"][0]["bl_number"] == "MSCUGYE000001"
     assert detail["consignments"][0]["goods"][0]["hs_code"] == "080390"
     assert [p["locode"] for p in detail["route"]] == ["ECGYE", "ESALG", "AZBAK"]
+    assert detail["consignments"][0]["transshipment_arrival"] is None  # not given
+
+
+def test_detail_gives_the_days_at_transshipment(client, org, manifests, token_for):
+    token = token_for(org["karachi.officer"])
+    [found] = get(client, "/api/containers/", token=token, q=KARACHI_CONTAINER).json()["results"]
+    [cons] = get(client, f"/api/containers/{found['id']}", token=token).json()["consignments"]
+    assert (cons["transshipment_arrival"], cons["transshipment_departure"]) == (
+        "2026-11-03", "2026-11-09")
 
 
 def test_session_auth_works_too(login, baku_officer, manifests):

@@ -328,8 +328,9 @@ DWELL = Indicator(
     ("hub_dwell_days", "transshipment_ports"),
     lambda c: cases((pl.col("hub_count") > 0,
                      ramp(pl.col("hub_dwell_days"), c.normal_dwell_days, c.long_dwell_days))),
-    (T("{hub_dwell_days:.0f} days at transshipment ({hubs})",
-       "{hub_dwell_days:.0f} дн. на перевалке ({hubs})"),))
+    # The days are those at the last transshipment port (the one the manifest dates).
+    (T("{hub_dwell_days:.0f} days at transshipment in {last_hub}",
+       "{hub_dwell_days:.0f} дн. на перевалке в порту {last_hub}"),))
 
 ALERT = Indicator(
     "foreign_alert", "Container named in an alert from another unit or country",

@@ -75,9 +75,11 @@ class EngineConfig:
     rare_freight_share: float = 0.05
     # Container on two voyages whose arrivals are this close cannot be the same box.
     clone_window_days: int = 7
-    # Hub dwell: up to normal_dwell_days is routine, long_dwell_days or more scores 1.
-    normal_dwell_days: float = 3.0
-    long_dwell_days: float = 10.0
+    # Hub dwell: up to normal_dwell_days is routine (a connection at a hub takes one to five
+    # days), long_dwell_days or more scores 1 (two weeks in a hub's stacks leave time to open
+    # a box and close it again: rip-on/rip-off).
+    normal_dwell_days: float = 5.0
+    long_dwell_days: float = 14.0
     # Indicator id -> weight in the risk combination (overrides the registry's default).
     indicator_weights: dict[str, float] = field(default_factory=dict)
 

@@ -33,6 +33,9 @@ OPTIONAL_COLUMNS: dict[str, pl.DataType] = {
     "watchlist_score": pl.Float64(), "watchlist_explanation": pl.String(),
     "model_probability": pl.Float64(),
 }
+# The days at the last transshipment port (intake's columns) that give hub_dwell_days when
+# the input does not carry it.
+DWELL_DAYS = ("transshipment_arrival", "transshipment_departure")
 # The input columns with their canonical types (an empty frame of this schema is a batch
 # of no lines).
 CSV_SCHEMA: dict[str, pl.DataType] = {
@@ -148,11 +151,21 @@ def _typed(schema: pl.Schema) -> list[pl.Expr]:
         exprs.append(pl.lit(None, pl.Datetime("us")).alias("eta"))
     exprs.append(_reefer(schema))
     for name, dtype in OPTIONAL_COLUMNS.items():
-        if name not in schema:
+        if name == "hub_dwell_days" and name not in schema and set(DWELL_DAYS) <= set(schema):
+            exprs.append(dwell_days(*DWELL_DAYS).alias(name))
+        elif name not in schema:
             exprs.append(pl.lit(None, dtype).alias(name))
         elif schema[name] != dtype:
             exprs.append(pl.col(name).cast(dtype, strict=False))
     return exprs
+
+
+def dwell_days(arrival: str, departure: str) -> pl.Expr:
+    """Days between two columns of days (YYYY-MM-DD text; a date and time gives its day):
+    how long a box stayed at its transshipment port. Null when either is unknown."""
+    def day(column: str) -> pl.Expr:
+        return pl.col(column).str.slice(0, 10).str.to_date("%Y-%m-%d", strict=False)
+    return (day(departure) - day(arrival)).dt.total_days().cast(pl.Float64)
 
 
 def _hs_code(dtype: pl.DataType) -> pl.Expr:

@@ -96,6 +96,7 @@ def add_display(frame: pl.DataFrame) -> pl.DataFrame:
              port(pl.col("port_of_loading")).alias("_d_loading"),
              port(pl.col("route_unusual_hub")).alias("_d_unusual_hub"),
              port_list("_hubs").alias("_d_hubs"),
+             port(pl.col("_hubs").list.last()).alias("_d_last_hub"),
              port_list("_listed_hubs").alias("_d_listed_hubs")]
     for lang in LANGUAGES:
         table = {c: row.get(f"name_{lang}") or c for c, row in countries().items()}
@@ -145,6 +146,7 @@ DISPLAY: dict[str, Callable[[str], pl.Expr]] = {
     "pol_country_name": lambda lang: pl.col(f"_d_pol_country_name_{lang}"),
     "loading": lambda lang: pl.col("_d_loading"),
     "hubs": lambda lang: pl.col("_d_hubs"),
+    "last_hub": lambda lang: pl.col("_d_last_hub"),
     "listed_hubs": lambda lang: pl.col("_d_listed_hubs"),
     "unusual_hub": lambda lang: pl.col("_d_unusual_hub"),
 }

@@ -183,10 +183,12 @@ CASES = [
          line(container_number=number(1000)), 1.0, 1,
          "container TSTU001000", "заявлен и в рейсе OTHER-9", history=_box_seen_recently),
     Case("long dwell at a hub", "hub_dwell",
-         line(transshipment_ports="ESALG", hub_dwell_days=12.0), 1.0, 0,
-         "12 days at transshipment (Algeciras)", "12 дн. на перевалке (Algeciras)"),
+         line(transshipment_ports="ESALG", hub_dwell_days=15.0), 1.0, 0,
+         "15 days at transshipment in Algeciras", "15 дн. на перевалке в порту Algeciras"),
     Case("middling dwell at a hub", "hub_dwell",
-         line(transshipment_ports="ESALG", hub_dwell_days=5.0), 0.5, 0),
+         line(transshipment_ports="ESALG", hub_dwell_days=9.5), 0.65, 0),
+    Case("routine connection at a hub", "hub_dwell",
+         line(transshipment_ports="ESALG", hub_dwell_days=5.0), 0.0),
     Case("dwell without a hub", "hub_dwell", line(hub_dwell_days=12.0), 0.0),
     Case("foreign alert with its source", "foreign_alert", line(), 1.0, 0,
          f"foreign alert on container {number(1000)} (PCU Poti, 2026-11-20)",
@@ -276,3 +278,20 @@ def test_registry_is_complete_and_bilingual() -> None:
 
 def test_every_indicator_is_tested() -> None:
     assert {c.indicator for c in CASES} == set(F.BY_ID)
+
+
+@pytest.mark.parametrize("arrived, left, dwell", [
+    ("2026-11-01", "2026-11-13", 12.0),
+    ("2026-11-01T22:00:00Z", "2026-11-02", 1.0),  # a date and time gives its day
+    ("2026-11-01", None, 0.0),  # unknown: nothing known, no dwell
+    (None, None, 0.0),
+    ("not a day", "2026-11-13", 0.0),
+])
+def test_the_dwell_is_read_from_intakes_transshipment_days(arrived, left, dwell):
+    """A flat file with intake's transshipment_arrival and _departure columns (the
+    generator's CSV) gives hub_dwell_days without a column of its own."""
+    from portcontrol.engine.features.frame import prepare
+    rows = frame(line(0, transshipment_ports="ESALG")).with_columns(
+        transshipment_arrival=pl.lit(arrived, pl.String),
+        transshipment_departure=pl.lit(left, pl.String))
+    assert prepare(rows, CONFIG)["hub_dwell_days"].to_list() == [dwell]

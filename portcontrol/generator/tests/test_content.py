@@ -126,9 +126,10 @@ def test_ndjson_nests_the_same_data_as_the_csv(run):
     boxes = [box for rec in run.manifests for box in rec["containers"]]
     assert len(boxes) == run.containers.height
     first = run.manifests[0]
-    assert set(first) == {"voyage", "bl_number", "place_of_receipt", "port_of_loading",
-                          "transshipment_ports", "port_of_discharge", "final_destination",
-                          "freight_terms", "parties", "containers"}
+    assert list(first) == ["voyage", "bl_number", "place_of_receipt", "port_of_loading",
+                           "transshipment_ports", "transshipment_arrival",
+                           "transshipment_departure", "port_of_discharge", "final_destination",
+                           "freight_terms", "parties", "containers"]
     csv_rows = run.containers.filter(pl.col("bl_number") == first["bl_number"]).to_dicts()
     for box, row in zip(first["containers"], csv_rows, strict=True):
         assert box["container_number"] == row["container_number"]
@@ -144,6 +145,8 @@ def test_ndjson_nests_the_same_data_as_the_csv(run):
     assert first["parties"]["shipper"]["name"] == csv_rows[0]["shipper_name"]
     ts = csv_rows[0]["transshipment_ports"]
     assert first["transshipment_ports"] == (ts.split(";") if ts else [])
+    for key in ("transshipment_arrival", "transshipment_departure"):
+        assert first[key] == csv_rows[0][key]
 
 
 def test_other_destination_gets_a_generic_profile(tmp_path):

@@ -324,3 +324,47 @@ def test_message_date_comes_from_dtm_137_else_unb(samples):
     assert outs[0].message_date == datetime(2026, 11, 20, 6, 0, tzinfo=UTC)  # DTM+137
     outs, _ = cuscar(samples / "cuscar_d00b_oneline.edi")
     assert outs[0].message_date == datetime(2026, 11, 21, 10, 30, tzinfo=UTC)  # UNB
+
+
+@pytest.mark.parametrize("route, days", [
+    # the days after the transshipment port's LOC; 203 dates give their day
+    ("LOC+13+ESALG:139:6'DTM+178:20261103:102'DTM+186:202611091430:203'",
+     ("2026-11-03", "2026-11-09")),
+    # two ports: the last one's days count; an actual day wins over an estimated one
+    (("LOC+13+PAMIT:139:6'DTM+178:20261020:102'DTM+186:20261025:102'LOC+13+ESALG:139:6'"
+      "DTM+132:20261103:102'DTM+178:20261104:102'DTM+133:20261110:102'"
+      "DTM+186:20261109:102'"), ("2026-11-04", "2026-11-09")),
+    # the first port had days, the last has none: none
+    ("LOC+13+PAMIT:139:6'DTM+178:20261020:102'LOC+5+PAMIT:139:6'LOC+13+ESALG:139:6'",
+     ("", "")),
+    # a date after another port's LOC is not a transshipment day
+    ("LOC+13+ESALG:139:6'LOC+12+AZBAK:139:6'DTM+178:20261103:102'", ("", "")),
+])
+def test_cuscar_reads_the_days_at_the_last_transshipment_port(samples, tmp_path, route, days):
+    text = (samples / "cuscar_d95b_una_lines.edi").read_bytes().decode("latin-1")
+    added = route.count("'") - 1
+    text = text.replace("LOC+13+ESALG:139:6'", route, 1).replace(
+        "UNT+51+M1'", f"UNT+{51 + added}+M1'")
+    path = tmp_path / "days.edi"
+    path.write_bytes(text.encode("latin-1"))
+    outs, sink = cuscar(path)
+    assert sink == []
+    first = outs[0]
+    assert first.record is not None, first.findings
+    assert (first.record["transshipment_arrival"],
+            first.record["transshipment_departure"]) == days
+    assert (outs[1].record["transshipment_arrival"],
+            outs[1].record["transshipment_departure"]) == ("", "")
+
+
+def test_cuscar_transshipment_days_out_of_order_reject_the_bill(samples, tmp_path):
+    text = (samples / "cuscar_d95b_una_lines.edi").read_bytes().decode("latin-1")
+    text = text.replace("LOC+13+ESALG:139:6'", "LOC+13+ESALG:139:6'DTM+178:20261109:102'"
+                        "DTM+186:20261103:102'", 1).replace("UNT+51+M1'", "UNT+53+M1'")
+    path = tmp_path / "order.edi"
+    path.write_bytes(text.encode("latin-1"))
+    outs, _sink = cuscar(path)
+    assert outs[0].record is None
+    assert [(f.field, f.code, f.location) for f in outs[0].findings] == [
+        ("transshipment_departure", "transshipment_order", "segment 8")]  # the bill
+    assert outs[1].record is not None  # the next bill is still loaded

@@ -116,6 +116,9 @@ def test_agency_mapping_converts_units_dates_booleans_and_lists(samples):
     assert box["goods"][0]["value"] == pytest.approx(54640.97)
     assert box["goods"][0]["gross_kg"] == pytest.approx(19043.5)
     assert second["containers"][0]["reefer"] is True
+    assert (second["transshipment_arrival"], second["transshipment_departure"]) == (
+        "2026-11-12", "2026-11-15")  # dd.mm.yyyy in the file
+    assert (first["transshipment_arrival"], first["transshipment_departure"]) == ("", "")
 
 
 @pytest.mark.parametrize("data, fragment", [
@@ -392,3 +395,68 @@ def test_a_first_line_left_empty_takes_the_bills_values_from_the_next(generated,
         records = [o.record for o in read_csv(path)]
     (record,) = [r for r in records if r is not None and r["bl_number"] == bl]
     assert record["parties"]["shipper"]["name"] == shipper and record["freight_terms"]
+
+
+def _flat(rec: dict[str, Any]) -> dict[str, str]:
+    """A one-container, one-goods-line record as a line of the generator's CSV."""
+    box, parties = rec["containers"][0], rec["parties"]
+    goods = box["goods"][0]
+    row = {**rec["voyage"], **{k: rec.get(k) for k in (
+        "bl_number", "place_of_receipt", "port_of_loading", "transshipment_arrival",
+        "transshipment_departure", "port_of_discharge", "final_destination",
+        "freight_terms")}, "transshipment_ports": ";".join(rec["transshipment_ports"])}
+    for role in ("shipper", "consignee", "notify"):
+        for part in ("name", "address", "country"):
+            row[f"{role}_{part}"] = (parties[role] or {}).get(part)
+    row |= {"container_number": box["container_number"], "size_type": box["size_type"],
+            "seals": ";".join(box["seals"]), "gross_mass_kg": box["gross_mass_kg"],
+            "vgm_kg": box["vgm_kg"], "full_empty": box["full_empty"],
+            "reefer": "1" if box["reefer"] else "0", "hs_code": goods["hs_code"],
+            "goods_description": goods["description"], "packages": goods["packages"],
+            "package_type": goods["package_type"], "goods_gross_kg": goods["gross_kg"],
+            "goods_net_kg": goods["net_kg"], "value": goods["value"],
+            "currency": goods["currency"], "origin_country": goods["origin_country"]}
+    return {f: "" if row.get(f) is None else str(row[f]) for f in FIELDS}
+
+
+@pytest.mark.parametrize("bulk", [False, True])
+def test_transshipment_days_in_a_csv_judged_as_validate_record_judges_them(tmp_path, bulk):
+    """Clean days take the fast path; every odd one is flagged and worded by validate_record
+    exactly as for the same record given whole (the ship arrives on 2026-11-24)."""
+    from portcontrol.intake.csv_reader import read_csv_frames
+    from portcontrol.intake.tabular import records_of
+    from portcontrol.testing.records import container_number, record
+    cases = [("2026-11-03", "2026-11-09", ["ESALG"]), ("", "", ["ESALG"]),
+             ("2026-11-03", "", ["ESALG"]), ("2026-11-03T10:00:00Z", "2026-11-09", ["ESALG"]),
+             ("03.11.2026", "2026-11-09", ["ESALG"]), ("2026-11-09", "2026-11-03", ["ESALG"]),
+             ("2026-11-20", "2026-11-25", ["ESALG"]), ("2026-11-03", "2026-11-09", []),
+             (" 2026-11-03", "2026-11-09", ["ESALG"])]
+    recs = []
+    for i, (arrived, left, ports) in enumerate(cases):
+        rec = record(bl=f"MSCUGYE{i:06d}", port="AZBAK",
+                     container=container_number(f"MSCU{100000 + i}"), transshipment=ports)
+        recs.append(rec | {"transshipment_arrival": arrived, "transshipment_departure": left})
+    path = tmp_path / "days.csv"
+    pl.DataFrame([_flat(r) for r in recs]).write_csv(path)
+    if bulk:
+        clean_records: list[Any] = []
+        checked: list[Any] = []
+        for frame, flagged in read_csv_frames(path):
+            clean_records += records_of(frame)
+            checked += flagged
+        fast = {r["bl_number"] for r in clean_records}
+        assert fast == {"MSCUGYE000000", "MSCUGYE000001", "MSCUGYE000002"}
+        got = {o.record["bl_number"] if o.record else o.raw["bl_number"]: o for o in checked}
+        for r in clean_records:
+            assert validate_record(r) == (r, [])
+    else:
+        got = {o.record["bl_number"] if o.record else o.raw["bl_number"]: o
+               for o in outcomes(path)[0]}
+    for rec in recs:
+        if rec["bl_number"] not in got:
+            continue
+        clean, findings = validate_record(rec)
+        outcome = got[rec["bl_number"]]
+        assert outcome.record == clean
+        assert [(f.field, f.code) for f in outcome.findings] == \
+            [(f.field, f.code) for f in findings]

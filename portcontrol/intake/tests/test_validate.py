@@ -164,3 +164,51 @@ def test_fast_container_checks_agree_with_stdnum(numbers):
     expected = [iso6346.is_valid(n) and n == iso6346.compact(n) for n in numbers]
     assert [is_clean_container_number(n) for n in numbers] == expected
     assert clean_container_numbers(pl.Series(numbers, dtype=pl.String)).tolist() == expected
+
+
+# (arrival, departure, transshipment ports, clean days or None when rejected, findings)
+TRANSSHIPMENT_DAYS = [
+    ("2026-11-03", "2026-11-09", ["ESALG"], ("2026-11-03", "2026-11-09"), []),
+    ("", "", ["ESALG"], ("", ""), []),
+    (None, None, [], ("", ""), []),
+    ("2026-11-03T22:15:00Z", " 2026-11-09 ", ["ESALG"], ("2026-11-03", "2026-11-09"), []),
+    ("2026-11-09", "2026-11-09", ["ESALG"], ("2026-11-09", "2026-11-09"), []),
+    ("2026-11-03", "", ["ESALG"], ("2026-11-03", ""), []),
+    ("03.11.2026", "2026-11-09", ["ESALG"], None,
+     [("transshipment_arrival", "date", "error")]),
+    ("2026-02-30", "", ["ESALG"], None, [("transshipment_arrival", "date", "error")]),
+    ("2026-11-09", "2026-11-03", ["ESALG"], None,
+     [("transshipment_departure", "transshipment_order", "error")]),
+    ("2026-11-20", "2026-11-25", ["ESALG"], ("2026-11-20", "2026-11-25"),
+     [("transshipment_departure", "transshipment_after_arrival", "warning")]),
+    ("2026-11-25", "", ["ESALG"], ("2026-11-25", ""),
+     [("transshipment_arrival", "transshipment_after_arrival", "warning")]),
+    ("2026-11-03", "2026-11-09", [], ("2026-11-03", "2026-11-09"),
+     [("transshipment_ports", "transshipment_dates_without_port", "warning")]),
+    ("20261103", "", ["ESALG"], ("2026-11-03", ""), []),  # ISO 8601's basic form
+    (1103, "", ["ESALG"], None, [("transshipment_arrival", "date", "error")]),
+    (["2026-11-03"], "", ["ESALG"], None, [("transshipment_arrival", "type", "error")]),
+]
+
+
+@pytest.mark.parametrize("arrived, left, ports, days, found", TRANSSHIPMENT_DAYS)
+def test_transshipment_days(arrived, left, ports, days, found):
+    """The days a bill's boxes spent at their last transshipment port (the ship arrives here
+    on 2026-11-24): ISO days, in order, before this port's arrival, with a port to go with."""
+    rec = base() | {"transshipment_ports": ports}
+    if arrived is not None:
+        rec |= {"transshipment_arrival": arrived, "transshipment_departure": left}
+    clean, findings = validate_record(rec)
+    assert [(f.field, f.code, f.severity) for f in findings] == found
+    if days is None:
+        assert clean is None
+    else:
+        assert clean is not None
+        assert (clean["transshipment_arrival"], clean["transshipment_departure"]) == days
+
+
+def test_transshipment_day_findings_speak_russian():
+    rec = base() | {"transshipment_arrival": "2026-11-09", "transshipment_departure": "2026-11-03"}
+    _clean, findings = validate_record(rec)
+    assert "раньше прибытия" in findings[0].message_ru
+    assert "2026-11-03" in findings[0].message and "2026-11-09" in findings[0].message

@@ -26,6 +26,7 @@ from portcontrol.intake.findings import ERROR, WARNING
 from portcontrol.intake.validate import (
     LENGTH_LIMITS,
     PARTY_ROLES,
+    TRANSSHIPMENT_DATES,
     VGM_TOLERANCE_KG,
     VGM_TOLERANCE_SHARE,
     Reference,
@@ -54,6 +55,9 @@ class PlainValidator(_Validator):
             p for p in (self.code("locode", s, "transshipment_ports")
                         for s in self.strings(rec.get("transshipment_ports"),
                                               "transshipment_ports")) if p]
+        for name in TRANSSHIPMENT_DATES:
+            out[name] = self.code("day", rec.get(name), name)
+        self.transshipment_dates(out, voyage)
         for name in ("port_of_discharge", "final_destination"):
             out[name] = self.code("locode", rec.get(name), name)
         out["freight_terms"] = self.text(rec.get("freight_terms"), "freight_terms").upper()
@@ -260,7 +264,8 @@ def test_the_record_walk_is_the_plain_walk(rec):
                         ["voyage", "bl_number", "containers", "goods", "parties", "shipper",
                          "seals", "hs_code", "gross_mass_kg", "reefer", "packages", "eta",
                          "port_of_call", "container_number", "transshipment_ports", "name",
-                         "country", "vgm_kg", "full_empty", "value", "currency"]),
+                         "country", "vgm_kg", "full_empty", "value", "currency",
+                         "transshipment_arrival", "transshipment_departure"]),
                         inner, max_size=6), max_leaves=30))
 def test_the_record_walk_is_the_plain_walk_on_any_shape(value):
     same(value)

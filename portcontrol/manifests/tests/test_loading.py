@@ -179,3 +179,33 @@ def test_warnings_kept_on_the_bill_carry_both_languages(org):
     [kept] = Consignment.objects.get(bl_number="BLVGM").warnings
     assert kept["code"] == "vgm_far" and "15000" in kept["message"]
     assert "сильно отличается" in kept["message_ru"]
+
+
+def test_transshipment_days_are_stored_and_an_amendment_keeps_the_earlier_ones(manifests):
+    cons = Consignment.objects.get(bl_number="MAEUKHI000001")
+    assert (str(cons.transshipment_arrival), str(cons.transshipment_departure)) == (
+        "2026-11-03", "2026-11-09")
+    assert cons.dwell_days == 6
+    baku = Consignment.objects.get(bl_number="MSCUGYE000001")  # a bill that gives none
+    assert baku.transshipment_arrival is None and baku.dwell_days is None
+    later = sample_records()[1]
+    later["transshipment_departure"] = "2026-11-19"
+    result = do_load_records([later], acting_user=None, source="amendment")
+    assert result.counts.consignments_updated == 1
+    cons.refresh_from_db()
+    assert cons.version == 2 and cons.dwell_days == 16
+    earlier = ConsignmentVersion.objects.get(consignment=cons)
+    assert (earlier.data["transshipment_arrival"], earlier.data["transshipment_departure"]) \
+        == ("2026-11-03", "2026-11-09")
+
+
+def test_a_bill_without_transshipment_days_keeps_its_content_hash():
+    """Bills stored before the days were read must not all look amended when sent again."""
+    from portcontrol.manifests.fingerprint import content_hash, record_text
+    rec = sample_records()[0]
+    assert "transshipment_arrival" not in rec
+    blank = rec | {"transshipment_arrival": "", "transshipment_departure": ""}
+    assert content_hash(blank) == content_hash(rec)
+    assert "ts:" not in record_text(rec)
+    dated = rec | {"transshipment_arrival": "2026-11-03", "transshipment_departure": ""}
+    assert content_hash(dated) != content_hash(rec)

@@ -134,3 +134,35 @@ def test_another_units_empties_are_not_read(baku, org):
     assert container_number("MSCU800004") not in lines_for_units([baku.pk])["container_number"]
     khi = lines_for_units([org["karachi.analyst"].unit.pk])
     assert khi["container_number"].to_list() == [container_number("MSCU800004")]
+
+
+@pytest.mark.parametrize("days, dwell", [
+    (("2026-10-20", "2026-11-04"), 15.0),
+    (("2026-11-03", "2026-11-03"), 0.0),
+    (("2026-11-03", ""), None),
+    (("", ""), None),
+])
+def test_the_dwell_at_transshipment_comes_from_the_bills_days(org, days, dwell):
+    arrived, left = days
+    _load(_arrival("BL9", FIRST, "V-9", "2026-11-10T06:00:00Z",
+                   transshipment_arrival=arrived, transshipment_departure=left))
+    [row] = lines_for_units([org["baku.analyst"].unit.pk]).rows(named=True)
+    assert row["hub_dwell_days"] == dwell
+
+
+def test_a_long_dwell_at_transshipment_is_a_reason_for_the_risk(org):
+    from portcontrol.risk.models import Assessment
+    from portcontrol.risk.pipeline import score_unit
+
+    _load(_arrival("BL1", FIRST, "V-1", "2026-11-10T06:00:00Z",
+                   transshipment_arrival="2026-10-20", transshipment_departure="2026-11-04"),
+          _arrival("BL2", SECOND, "V-1", "2026-11-10T06:00:00Z",
+                   transshipment_arrival="2026-11-02", transshipment_departure="2026-11-04"))
+    score_unit(org["baku.analyst"].unit, since=date(2026, 11, 9), until=date(2026, 11, 11))
+    long_stay = Assessment.objects.get(container__number=FIRST)
+    [reason] = [r for r in long_stay.reasons if r["id"] == "hub_dwell"]
+    assert reason["text_en"] == "15 days at transshipment in Colón"  # the last port's days
+    assert reason["text_ru"] == "15 дн. на перевалке в порту Colón"
+    short_stay = Assessment.objects.get(container__number=SECOND)
+    assert not [r for r in short_stay.reasons if r["id"] == "hub_dwell"]
+    assert long_stay.risk > short_stay.risk

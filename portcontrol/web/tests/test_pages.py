@@ -197,3 +197,16 @@ def test_a_warning_about_one_container_of_a_bill_is_on_that_containers_page_only
 
     assert "containers[1].vgm_kg" in warnings(other) and "15000" in warnings(other)
     assert warnings(BAKU_CONTAINER) == ""
+
+
+@pytest.mark.parametrize("language, text", [("en", "6 days there"), ("ru", "6 дней там")])
+def test_container_page_shows_the_days_at_transshipment(login, org, manifests, language, text):
+    client = login(org["karachi.officer"])
+    client.cookies["django_language"] = language
+    pk = Container.objects.get(number=KARACHI_CONTAINER).pk
+    page = client.get(reverse("container_detail", args=[pk]),
+                      HTTP_ACCEPT_LANGUAGE=language).content.decode()
+    assert "2026-11-03" in page and "2026-11-09" in page and text in page
+    baku = Container.objects.get(number=BAKU_CONTAINER).pk
+    assert 'class="dwell"' not in login(org["baku.officer"]).get(
+        reverse("container_detail", args=[baku])).content.decode()  # no days given
