@@ -39,8 +39,9 @@ MAPPINGS_DIR = Path(__file__).resolve().parent / "mappings"
 FIELDS = (
     "voyage_id", "vessel_imo", "vessel_name", "vessel_flag", "carrier", "port_of_call", "eta",
     "bl_number", "place_of_receipt", "port_of_loading", "transshipment_ports",
-    "transshipment_arrival", "transshipment_departure", "port_of_discharge", "final_destination", "shipper_name", "shipper_address",
-    "shipper_country", "consignee_name", "consignee_address", "consignee_country",
+    "transshipment_arrival", "transshipment_departure", "port_of_discharge", "final_destination",
+    "shipper_name", "shipper_address", "shipper_country", "consignee_name", "consignee_address",
+    "consignee_country",
     "notify_name", "notify_address", "notify_country", "freight_terms", "container_number",
     "size_type", "seals", "gross_mass_kg", "vgm_kg", "full_empty", "reefer", "hs_code",
     "goods_description", "packages", "package_type", "goods_gross_kg", "goods_net_kg", "value",
@@ -113,11 +114,14 @@ def _key(name: str) -> str:
 
 def _words(value: Any, where: str) -> tuple[str, ...]:
     if not isinstance(value, list):
-        raise IntakeError(f"{where} must be a list of quoted values.")
+        raise IntakeError(f"{where} must be a list of quoted values.",
+                          message_ru=f"{where}: нужен список значений в кавычках.")
     for v in value:
         if isinstance(v, bool) or v is None:
             raise IntakeError(f"{where}: write every value in quotes (YAML reads yes/no/on/off "
-                              f"unquoted as true/false).")
+                              f"unquoted as true/false).",
+                              message_ru=f"{where}: каждое значение пишется в кавычках (YAML "
+                              "читает yes/no/on/off без кавычек как true/false).")
     return tuple(str(v).strip().casefold() for v in value)
 
 
@@ -126,11 +130,15 @@ def _column(fld: str, spec: Any) -> Column:
         return Column(fld, str(spec))
     if not isinstance(spec, dict) or not set(spec) <= _COLUMN_KEYS:
         raise IntakeError(f"Mapping of field {fld!r} must be a column name or an object with "
-                          f"keys {sorted(_COLUMN_KEYS)}.")
+                          f"keys {sorted(_COLUMN_KEYS)}.",
+                          message_ru=f"Для поля {fld!r} нужно имя столбца или объект с ключами "
+                          f"{sorted(_COLUMN_KEYS)}.")
     unit = str(spec.get("unit", "kg")).strip().lower()
     if unit not in UNITS or (unit != "kg" and fld not in MASS_FIELDS):
         raise IntakeError(f"Unit {unit!r} of field {fld!r}: units ({', '.join(UNITS)}) apply "
-                          f"to the masses {', '.join(MASS_FIELDS)} only.")
+                          f"to the masses {', '.join(MASS_FIELDS)} only.",
+                          message_ru=f"Единица {unit!r} поля {fld!r}: единицы ({', '.join(UNITS)}) "
+                          f"применимы только к массам {', '.join(MASS_FIELDS)}.")
     col = spec.get("column")
     return Column(
         fld, None if col is None else str(col), UNITS[unit], spec.get("date_format"),
@@ -143,20 +151,27 @@ def _column(fld: str, spec: Any) -> Column:
 
 def mapping_from_dict(data: Any, *, origin: str = "mapping") -> Mapping:
     if not isinstance(data, dict) or not isinstance(data.get("columns"), dict):
-        raise IntakeError(f"{origin}: a mapping needs a 'columns' object (field: column name).")
+        raise IntakeError(f"{origin}: a mapping needs a 'columns' object (field: column name).",
+                          message_ru=f"{origin}: в сопоставлении столбцов нужен объект "
+                          "'columns' (поле: имя столбца).")
     unknown = set(data) - _TOP_KEYS
     bad_fields = [f for f in (*data["columns"], *(data.get("defaults") or {})) if f not in FIELDS]
     if unknown or bad_fields:
         raise IntakeError(f"{origin}: unknown keys {sorted(unknown)} or fields "
-                          f"{sorted(map(str, bad_fields))}; fields are: {', '.join(FIELDS)}.")
+                          f"{sorted(map(str, bad_fields))}; fields are: {', '.join(FIELDS)}.",
+                          message_ru=f"{origin}: неизвестные ключи {sorted(unknown)} или поля "
+                          f"{sorted(map(str, bad_fields))}; поля: {', '.join(FIELDS)}.")
     columns = {str(f): _column(str(f), spec) for f, spec in data["columns"].items()}
     defaults = {str(k): str(v) for k, v in (data.get("defaults") or {}).items()}
     delimiter = data.get("delimiter")
     if delimiter is not None and (not isinstance(delimiter, str) or len(delimiter) != 1):
-        raise IntakeError(f"{origin}: delimiter must be one character, e.g. ';' or '\\t'.")
+        raise IntakeError(f"{origin}: delimiter must be one character, e.g. ';' or '\\t'.",
+                          message_ru=f"{origin}: разделитель — один символ, например ';' или "
+                          "'\\t'.")
     decimal = str(data.get("decimal", "."))
     if decimal not in (".", ","):
-        raise IntakeError(f"{origin}: decimal must be '.' or ','.")
+        raise IntakeError(f"{origin}: decimal must be '.' or ','.",
+                          message_ru=f"{origin}: десятичный знак — '.' или ','.")
     required = tuple(data.get("required") or REQUIRED)
     return Mapping(name=str(data.get("name") or origin), columns=columns, defaults=defaults,
                    delimiter=delimiter, encoding=data.get("encoding"), decimal=decimal,
@@ -180,11 +195,17 @@ def load_mapping(spec: str | Path | dict[str, Any] | Mapping | None = None) -> M
         path = MAPPINGS_DIR / f"{spec}.yaml"
         if not path.exists():
             raise IntakeError(f"No mapping named {spec!r}; available: "
+                              f"{', '.join(available_mappings())}.",
+                              message_ru=f"Нет сопоставления столбцов {spec!r}; есть: "
                               f"{', '.join(available_mappings())}.")
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except OSError as exc:
-        raise IntakeError(f"Cannot read mapping {path}: {exc.strerror}.") from None
+        raise IntakeError(f"Cannot read mapping {path}: {exc.strerror}.",
+                          message_ru=f"Не удаётся прочитать сопоставление столбцов {path}: "
+                          f"{exc.strerror}.") from None
     except (yaml.YAMLError, UnicodeDecodeError) as exc:
-        raise IntakeError(f"Mapping {path} is not valid YAML: {exc}") from None
+        raise IntakeError(f"Mapping {path} is not valid YAML: {exc}",
+                          message_ru=f"Сопоставление столбцов {path} — недопустимый YAML: "
+                          f"{exc}") from None
     return mapping_from_dict(data, origin=str(path.name))

@@ -37,11 +37,15 @@ def _read(path: Path) -> dict[str, Any]:
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except OSError as exc:
-        raise IntakeError(f"Cannot read profile {path}: {exc.strerror}.") from None
+        raise IntakeError(f"Cannot read profile {path}: {exc.strerror}.",
+                          message_ru=f"Не удаётся прочитать профиль {path}: {exc.strerror}."
+                          ) from None
     except (yaml.YAMLError, UnicodeDecodeError) as exc:
-        raise IntakeError(f"Profile {path.name} is not valid YAML: {exc}") from None
+        raise IntakeError(f"Profile {path.name} is not valid YAML: {exc}",
+                          message_ru=f"Профиль {path.name} — недопустимый YAML: {exc}") from None
     if not isinstance(data, dict):
-        raise IntakeError(f"Profile {path.name} must be a YAML object.")
+        raise IntakeError(f"Profile {path.name} must be a YAML object.",
+                          message_ru=f"Профиль {path.name} должен быть объектом YAML.")
     return data
 
 
@@ -51,6 +55,8 @@ def _path_of(spec: str | Path) -> Path:
         path = PROFILES_DIR / f"{text}.yaml"
         if not path.exists():
             raise IntakeError(f"No message profile named {text!r}; available: "
+                              f"{', '.join(available_profiles())}.",
+                              message_ru=f"Нет профиля сообщений {text!r}; есть: "
                               f"{', '.join(available_profiles())}.")
         return path
     return Path(spec)
@@ -61,7 +67,9 @@ def resolve(data: dict[str, Any], seen: tuple[str, ...] = ()) -> dict[str, Any]:
     if parent is None:
         return data
     if str(parent) in seen:
-        raise IntakeError(f"Profiles extend each other in a circle: {' -> '.join(seen)}.")
+        raise IntakeError(f"Profiles extend each other in a circle: {' -> '.join(seen)}.",
+                          message_ru="Профили расширяют друг друга по кругу: "
+                          f"{' -> '.join(seen)}.")
     base = resolve(_read(_path_of(str(parent))), (*seen, str(parent)))
     return merge(base, {k: v for k, v in data.items() if k != "extends"})
 
@@ -73,7 +81,9 @@ def load_profile(spec: str | Path | dict[str, Any] | None = None) -> dict[str, A
     missing = [s for s in _SECTIONS if not isinstance(data.get(s), dict)]
     if missing:
         raise IntakeError(f"Profile {data.get('name', '?')!r} lacks the sections "
-                          f"{', '.join(missing)} (start it with 'extends: generic').")
+                          f"{', '.join(missing)} (start it with 'extends: generic').",
+                          message_ru=f"В профиле {data.get('name', '?')!r} нет разделов "
+                          f"{', '.join(missing)} (начните его с 'extends: generic').")
     return data
 
 
@@ -83,5 +93,6 @@ def parse_path(text: Any, where: str) -> tuple[int, int | None]:
     try:
         return int(element), (int(component) if component else None)
     except ValueError:
-        raise IntakeError(f"Profile path {text!r} at {where} must look like 7.3 or 3.") \
+        raise IntakeError(f"Profile path {text!r} at {where} must look like 7.3 or 3.",
+                          message_ru=f"Путь {text!r} в {where} профиля пишется как 7.3 или 3.") \
             from None

@@ -50,9 +50,9 @@ _JOIN = "\x1f"  # never inside a clean list item: _untidy_list flags \x1c-\x1f
 GROUP_COLS = ("_line", "voyage_id", "vessel_imo", "vessel_name", "vessel_flag", "carrier",
               "port_of_call", "eta", "bl_number", "place_of_receipt", "port_of_loading",
               "transshipment_ports", *DAY_FIELDS, "port_of_discharge", "final_destination",
-              "freight_terms", "shipper_name", "shipper_address", "shipper_country", "consignee_name",
-              "consignee_address", "consignee_country", "notify_name", "notify_address",
-              "notify_country")
+              "freight_terms", "shipper_name", "shipper_address", "shipper_country",
+              "consignee_name", "consignee_address", "consignee_country", "notify_name",
+              "notify_address", "notify_country")
 LINE_COLS = ("_line", "container_number", "size_type", "seals", "gross_mass_kg", "vgm_kg",
              "full_empty", "reefer", "hs_code", "goods_description", "packages", "package_type",
              "goods_gross_kg", "goods_net_kg", "value", "currency", "origin_country")

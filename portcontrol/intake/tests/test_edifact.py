@@ -210,14 +210,18 @@ def test_not_edifact_is_an_intake_error(samples):
 def test_profiles_extend_and_fail_clearly(tmp_path):
     assert load_profile("rff_containers")["containers"]["references"] == ["AAQ"]
     assert load_profile("rff_containers")["goods"]["segment"] == "GID"  # from generic
-    with pytest.raises(IntakeError, match="generic"):
-        load_profile("no_such_profile")
     loop = tmp_path / "loop.yaml"
     loop.write_text(f"extends: {loop}\nname: loop\n")
-    with pytest.raises(IntakeError, match="circle"):
-        load_profile(loop)
-    with pytest.raises(IntakeError, match="sections"):
-        load_profile({"name": "empty"})
+    broken = tmp_path / "broken.yaml"
+    broken.write_text("name: [unclosed\n")
+    for spec, english, russian in [("no_such_profile", "generic", "Нет профиля сообщений"),
+                                   (loop, "circle", "по кругу"),
+                                   ({"name": "empty"}, "sections", "нет разделов"),
+                                   (broken, "not valid YAML", "недопустимый YAML"),
+                                   (tmp_path / "absent.yaml", "Cannot read", "Не удаётся")]:
+        with pytest.raises(IntakeError, match=english) as caught:
+            load_profile(spec)
+        assert russian in caught.value.message_ru  # an upload's failed job reads in Russian
 
 
 def test_a_new_profile_needs_no_code(samples, tmp_path):

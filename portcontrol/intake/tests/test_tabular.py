@@ -131,8 +131,9 @@ def test_agency_mapping_converts_units_dates_booleans_and_lists(samples):
     ({"name": "no columns"}, "columns"),
 ])
 def test_bad_mappings_say_what_is_wrong(data, fragment):
-    with pytest.raises(IntakeError, match=fragment):
+    with pytest.raises(IntakeError, match=fragment) as caught:
         mapping_from_dict(data)
+    assert caught.value.message_ru and caught.value.message_ru != caught.value.message
 
 
 def test_unknown_mapping_name_lists_the_available_ones():
