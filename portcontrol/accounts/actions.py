@@ -22,15 +22,19 @@ def _check_roles(roles: Iterable[str]) -> list[str]:
     unknown = [r for r in roles if r not in ROLE_VALUES]
     if unknown:
         raise InvalidValue(f"Unknown role(s): {', '.join(unknown)}. Known roles: "
-                           f"{', '.join(sorted(ROLE_VALUES))}.", field="roles")
+                           f"{', '.join(sorted(ROLE_VALUES))}.", field="roles",
+                           message_ru=f"Неизвестные роли: {', '.join(unknown)}. Роли: "
+                           f"{', '.join(sorted(ROLE_VALUES))}.")
     return roles
 
 
 def do_create_agency(*, country: str, name: str, kind: str, acting_user: User | None) -> Agency:
     if kind not in Agency.Kind.values:
-        raise InvalidValue(f"Unknown agency kind {kind!r}.", field="kind")
+        raise InvalidValue(f"Unknown agency kind {kind!r}.", field="kind",
+                           message_ru=f"Неизвестный вид ведомства {kind!r}.")
     if not Country.objects.filter(code=country).exists():
-        raise InvalidValue(f"Country {country!r} is not in ISO 3166-1.", field="country")
+        raise InvalidValue(f"Country {country!r} is not in ISO 3166-1.", field="country",
+                           message_ru=f"Страны {country!r} нет в ISO 3166-1.")
     with transaction.atomic():
         agency, created = Agency.objects.get_or_create(country_id=country, name=name,
                                                        defaults={"kind": kind})
@@ -43,7 +47,8 @@ def do_create_agency(*, country: str, name: str, kind: str, acting_user: User | 
 def do_create_unit(*, agency: Agency, code: str, name: str, kind: str, ports: str = "",
                    acting_user: User | None) -> Unit:
     if kind not in Unit.Kind.values:
-        raise InvalidValue(f"Unknown unit kind {kind!r}.", field="kind")
+        raise InvalidValue(f"Unknown unit kind {kind!r}.", field="kind",
+                           message_ru=f"Неизвестный вид подразделения {kind!r}.")
     with transaction.atomic():
         unit, created = Unit.objects.get_or_create(
             code=code, defaults={"agency": agency, "name": name, "kind": kind, "ports": ports})
@@ -61,7 +66,8 @@ def do_create_user(*, username: str, password: str | None, unit: Unit | None,
     roles = _check_roles(roles)
     with transaction.atomic():
         if User.objects.filter(username=username).exists():
-            raise InvalidValue(f"User {username!r} already exists.", field="username")
+            raise InvalidValue(f"User {username!r} already exists.", field="username",
+                               message_ru=f"Пользователь {username!r} уже существует.")
         user = User(username=username, email=email, unit=unit, is_staff=is_staff)
         if password:
             user.set_password(password)
@@ -93,7 +99,9 @@ def do_set_roles(*, user: User, roles: Iterable[str], acting_user: User | None) 
 def do_issue_api_token(*, user: User, name: str, acting_user: User) -> tuple[ApiToken, str]:
     """Create a token for `user`; returns (token row, clear token shown once)."""
     if acting_user.pk != user.pk and not acting_user.is_superuser:
-        raise PermissionDenied("Only the user or a superuser may issue the user's API token.")
+        raise PermissionDenied("Only the user or a superuser may issue the user's API token.",
+                               message_ru="Выпустить API-токен пользователя может только он "
+                               "сам или суперпользователь.")
     clear = "pc_" + secrets.token_urlsafe(32)
     with transaction.atomic():
         token = ApiToken.objects.create(user=user, name=name[:80], prefix=clear[3:11],
@@ -106,7 +114,9 @@ def do_issue_api_token(*, user: User, name: str, acting_user: User) -> tuple[Api
 
 def do_revoke_api_token(*, token: ApiToken, acting_user: User) -> None:
     if acting_user.pk != token.user_id and not acting_user.is_superuser:
-        raise PermissionDenied("Only the token's user or a superuser may revoke it.")
+        raise PermissionDenied("Only the token's user or a superuser may revoke it.",
+                               message_ru="Отозвать токен может только его пользователь или "
+                               "суперпользователь.")
     with transaction.atomic():
         token.revoked_at = timezone.now()
         token.save(update_fields=["revoked_at"])

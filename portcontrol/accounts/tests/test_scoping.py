@@ -51,3 +51,28 @@ def test_role_changes_are_audited(baku_officer, baku_supervisor):
 def test_unknown_role_is_refused(baku_officer):
     with pytest.raises(InvalidValue, match="Unknown role"):
         do_set_roles(user=baku_officer, roles=["admiral"], acting_user=None)
+
+
+def test_refusals_of_the_account_actions_read_in_both_languages(baku_officer, karachi_officer):
+    from portcontrol.accounts.actions import (do_create_agency, do_create_unit, do_create_user,
+                                              do_issue_api_token)
+    from portcontrol.core.errors import PermissionDenied
+
+    attempts = [
+        (lambda: do_set_roles(user=baku_officer, roles=["admiral"], acting_user=None),
+         "Неизвестные роли: admiral"),
+        (lambda: do_create_agency(country="QQ", name="X", kind="customs", acting_user=None),
+         "Страны 'QQ' нет"),
+        (lambda: do_create_agency(country="AZ", name="X", kind="navy", acting_user=None),
+         "вид ведомства 'navy'"),
+        (lambda: do_create_unit(agency=baku_officer.unit.agency, code="x", name="X",
+                                kind="fleet", acting_user=None), "вид подразделения 'fleet'"),
+        (lambda: do_create_user(username=baku_officer.username, password=None, unit=None,
+                                roles=[], acting_user=None), "уже существует"),
+        (lambda: do_issue_api_token(user=baku_officer, name="t", acting_user=karachi_officer),
+         "API-токен"),
+    ]
+    for attempt, russian in attempts:
+        with pytest.raises((InvalidValue, PermissionDenied)) as caught:
+            attempt()
+        assert russian in caught.value.message_ru and caught.value.message
