@@ -46,7 +46,7 @@ MODEL_COLUMNS = (
     "transshipment_ports", "port_of_call", "final_destination", "shipper_name",
     "shipper_country", "consignee_name", "consignee_country", "notify_name", "notify_country",
     "freight_terms", "size_type", "gross_mass_kg", "vgm_kg", "full_empty", "reefer",
-    "seals_changed", "goods_gross_kg", "goods_net_kg",
+    "seals_changed", "goods_gross_kg", "goods_net_kg", "hub_dwell_days",
 )
 TOP_FACTORS = 3
 _MODELS: Kept[Model] = Kept(4)  # unpacked artifacts, by checksum

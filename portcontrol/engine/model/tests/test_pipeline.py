@@ -62,6 +62,13 @@ def test_scoring_never_reads_labels(model, later, variant):
     np.testing.assert_array_equal(score(model, variant(later)), score(model, later))
 
 
+def test_a_column_the_model_was_not_trained_on_changes_nothing(model, later):
+    """A model trained before a column existed (the hub dwell, say) scores the same rows
+    the same when the table has that column."""
+    wider = later.with_columns(pl.lit("12").alias("hub_dwell_days"))
+    np.testing.assert_array_equal(score(model, wider), score(model, later))
+
+
 def test_each_row_is_scored_on_its_own(model, later):
     """Neither the other rows of a batch nor their order change a row's score."""
     whole = score(model, later)
