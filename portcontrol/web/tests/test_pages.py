@@ -207,6 +207,7 @@ def test_container_page_shows_the_days_at_transshipment(login, org, manifests, l
     page = client.get(reverse("container_detail", args=[pk]),
                       HTTP_ACCEPT_LANGUAGE=language).content.decode()
     assert "2026-11-03" in page and "2026-11-09" in page and text in page
+    assert '<dd class="dwell"><code class="mono">ESALG</code>' in page  # the port they are of
     baku = Container.objects.get(number=BAKU_CONTAINER).pk
     assert 'class="dwell"' not in login(org["baku.officer"]).get(
         reverse("container_detail", args=[baku])).content.decode()  # no days given
