@@ -18,7 +18,7 @@ from typing import Any
 import polars as pl
 
 from .findings import Finding, IntakeError, Outcome
-from .mapping import Mapping, load_mapping
+from .mapping import DAY_FIELDS, Mapping, load_mapping
 from .tabular import ROW_COLUMN, TableIntake
 from .validate import Reference
 
@@ -121,9 +121,14 @@ def read_xlsx(path: str | Path, mapping: str | Path | dict[str, Any] | Mapping |
         table = TableIntake(rules, names, source=source, ref=ref, first_line=header_row + 1,
                             unit="row")
         sink.extend(table.findings)
-        formats = {name: (rules.columns["eta"].date_format
-                          if "eta" in rules.columns and table.selected.get("eta") == name
-                          else None) for name in names}
+        formats: dict[str, str | None] = dict.fromkeys(names)
+        if "eta" in rules.columns and table.selected.get("eta") in formats:
+            formats[table.selected["eta"]] = rules.columns["eta"].date_format
+        for day in DAY_FIELDS:  # a date cell of a day field: its day, as the mapping writes it
+            if table.selected.get(day) in formats:
+                column = rules.columns.get(day)
+                formats[table.selected[day]] = (column.date_format if column else None) \
+                    or "%Y-%m-%d"
         wanted = [(i, name) for i, name in enumerate(names) if name in table.file_columns]
         yield from table.run(_batches(rows, wanted, formats, table.selected.get("hs_code"),
                                       rules.timezone, batch_rows))

@@ -242,6 +242,29 @@ def test_xlsx_locations_are_rows_and_errors_are_per_record(tmp_path):
     assert outs[0].record["voyage"]["eta"] == ""
 
 
+@pytest.mark.parametrize("mapping, left", [
+    (None, datetime(2026, 11, 9, 14, 30)),  # a date cell: its day
+    ({"transshipment_departure": {"column": "transshipment_departure",
+                                  "date_format": "%d.%m.%Y"}}, "09.11.2026"),  # or text
+])
+def test_xlsx_date_cells_of_transshipment_days_are_days(tmp_path, mapping, left):
+    header = list(FIELDS)
+    row = dict.fromkeys(FIELDS, None) | {
+        "voyage_id": "V1", "port_of_call": "GEPTI", "eta": datetime(2026, 11, 24, 6),
+        "bl_number": "B1", "transshipment_ports": "ESALG",
+        "transshipment_arrival": datetime(2026, 11, 3), "transshipment_departure": left,
+        "container_number": "MSCU1234566", "size_type": "22G1", "gross_mass_kg": 1000}
+    rules = load_mapping("generator")
+    if mapping:
+        data = {"columns": {**{f: f for f in FIELDS}, **mapping}}
+        rules = mapping_from_dict(data)
+    outs, sink = outcomes(_xlsx(tmp_path / "days.xlsx", [header, [row[f] for f in header]]),
+                          mapping=rules)
+    assert sink == [] and outs[0].findings == []
+    assert (outs[0].record["transshipment_arrival"],
+            outs[0].record["transshipment_departure"]) == ("2026-11-03", "2026-11-09")
+
+
 @pytest.mark.parametrize("content", [b"PK\x03\x04 not really a zip", b"plain text"])
 def test_damaged_xlsx_is_an_intake_error(tmp_path, content):
     path = tmp_path / "bad.xlsx"
