@@ -161,10 +161,11 @@ def _typed(schema: pl.Schema) -> list[pl.Expr]:
 
 
 def dwell_days(arrival: str, departure: str) -> pl.Expr:
-    """Days between two columns of days (YYYY-MM-DD text; a date and time gives its day):
-    how long a box stayed at its transshipment port. Null when either is unknown."""
+    """Days between two columns of days (YYYY-MM-DD text, or dates; a date and time gives its
+    day): how long a box stayed at its transshipment port. Null when either is unknown."""
     def day(column: str) -> pl.Expr:
-        return pl.col(column).str.slice(0, 10).str.to_date("%Y-%m-%d", strict=False)
+        return (pl.col(column).cast(pl.String).str.slice(0, 10)
+                .str.to_date("%Y-%m-%d", strict=False))
     return (day(departure) - day(arrival)).dt.total_days().cast(pl.Float64)
 
 

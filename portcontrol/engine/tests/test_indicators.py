@@ -295,3 +295,14 @@ def test_the_dwell_is_read_from_intakes_transshipment_days(arrived, left, dwell)
         transshipment_arrival=pl.lit(arrived, pl.String),
         transshipment_departure=pl.lit(left, pl.String))
     assert prepare(rows, CONFIG)["hub_dwell_days"].to_list() == [dwell]
+
+
+
+def test_the_dwell_is_read_from_typed_days_too():
+    from datetime import date, datetime
+
+    from portcontrol.engine.features.frame import prepare
+    rows = frame(line(0, transshipment_ports="ESALG")).with_columns(
+        transshipment_arrival=pl.lit(date(2026, 11, 1)),
+        transshipment_departure=pl.lit(datetime(2026, 11, 13, 18, 0)))
+    assert prepare(rows, CONFIG)["hub_dwell_days"].to_list() == [12.0]
