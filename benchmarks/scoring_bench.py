@@ -21,6 +21,7 @@ from __future__ import annotations
 import argparse
 import random
 import resource
+import shutil
 import sys
 import tempfile
 import time
@@ -33,12 +34,14 @@ import polars as pl
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from common import peak_rss_mb  # benchmarks/common.py
+
 from portcontrol.engine import features as F
 from portcontrol.engine.rules import Rule, apply_rules
 from portcontrol.engine.scoring import REASONS, ScoringConfig, score
 from portcontrol.engine.selection import Capacity, select
 from portcontrol.generator.api import DEFAULT_START, generate
-from common import peak_rss_mb  # benchmarks/common.py
+from portcontrol.generator.api import VERSION as GENERATOR_VERSION
 
 ROLES = ("shipper", "consignee", "notify")
 RULES = [Rule(f"B{i:02d}", e, w, d) for i, (e, w, d) in enumerate([
@@ -99,10 +102,16 @@ def _children_cpu() -> float:
 
 def dataset(cache: Path, name: str, containers: int, seed: int, start: date,
             days: int) -> Path:
-    out = cache / f"{name}-{containers}-s{seed}-{start.isoformat()}-{days}d"
-    if not (out / "containers.csv").exists():
+    """The generated files, made once per generator version. They are written beside and
+    moved into place when complete: a run stopped half-way must not leave a truncated batch
+    that later runs would take for the whole one."""
+    out = cache / f"{name}-{containers}-s{seed}-{start.isoformat()}-{days}d-v{GENERATOR_VERSION}"
+    if not out.exists():
         print(f"generating {containers:,} containers into {out} ...", flush=True)
-        generate(out, containers=containers, seed=seed, start=start, days=days)
+        partial = out.with_name(out.name + ".partial")
+        shutil.rmtree(partial, ignore_errors=True)
+        generate(partial, containers=containers, seed=seed, start=start, days=days)
+        partial.rename(out)
     return out
 
 
@@ -270,7 +279,7 @@ def main() -> None:
     print("(b) full scoring")
     run = Clock()
     frame = full_scoring(run, path, history, screener, model, args)
-    report(args, base, run, frame, screener is not None, model is not None)
+    report(args, base, run, frame, screener is not None, model is not None, batch_dir)
 
 
 def setup(args: argparse.Namespace, path: Path, history_dir: Path) -> tuple[Any, Any, Any]:
@@ -306,7 +315,7 @@ def full_scoring(run: Clock, path: Path, history: F.History, screener: Any, mode
 
 
 def report(args: argparse.Namespace, base: Clock, run: Clock, frame: pl.DataFrame,
-           screened: bool, modelled: bool) -> None:
+           screened: bool, modelled: bool, batch_dir: Path) -> None:
     (bw, bc), (fw, fc) = base.total(), run.total()
     core = {"read (typed)", "features + indicators", f"{len(RULES)} rules",
             "risk + explanations", "selection"}
@@ -325,8 +334,7 @@ def report(args: argparse.Namespace, base: Clock, run: Clock, frame: pl.DataFram
           f"watchlist hits {int((frame['watchlist_score'] > 0).sum()):,}"
           + ("" if screened else " (placeholder: watchlist screening not available)")
           + ("" if modelled else "; model skipped (not available)"))
-    truth = pl.read_csv(next(args.cache.glob(f"batch-{args.containers}-s{args.seed}-*"))
-                        / "ground_truth.csv", columns=["container_number"])
+    truth = pl.read_csv(batch_dir / "ground_truth.csv", columns=["container_number"])
     found = frame.filter(pl.col("channel") == "red")["container_number"].is_in(
         truth["container_number"].implode()).sum()
     top1 = frame.sort("risk", descending=True).head(frame.height // 100)
