@@ -36,6 +36,7 @@ def cuscar(path: Path, **kw: Any) -> tuple[list[Any], list[Any]]:
     ("cuscar_d00b_oneline.edi", None, ["ONEY7557922172", "ONEY0212357933"], [2, 1]),
     ("cuscar_d21a_utf8.edi", None, ["CMAUPTI000001"], [1]),
     ("cuscar_rff_c058.edi", "rff_containers", ["HLCUNLR000001", "HLCUNLR000002"], [1, 2]),
+    ("cuscar_d95b_transshipment_days.edi", None, ["MSCUGYE000001", "MSCUGYE000002"], [1, 2]),
 ])
 def test_valid_cuscar_samples(samples, name, profile, bills, containers):
     outs, sink = cuscar(samples / name, profile=profile)
@@ -43,6 +44,16 @@ def test_valid_cuscar_samples(samples, name, profile, bills, containers):
     assert [o.record["bl_number"] for o in outs] == bills
     assert [len(o.record["containers"]) for o in outs] == containers
     assert all(o.findings == [] for o in outs)
+
+
+def test_the_transshipment_days_sample_gives_the_last_ports_actual_days(samples):
+    """Two ports dated (Balboa, then Algeciras with an estimated and an actual arrival and a
+    departure with its hour): the last port's actual days."""
+    first, second = (o.record for o in cuscar(samples / "cuscar_d95b_transshipment_days.edi")[0])
+    assert first["transshipment_ports"] == ["PAMIT", "ESALG"]
+    assert (first["transshipment_arrival"], first["transshipment_departure"]) == (
+        "2026-11-05", "2026-11-12")
+    assert (second["transshipment_arrival"], second["transshipment_departure"]) == ("", "")
 
 
 def test_release_characters_and_latin1_names(samples):

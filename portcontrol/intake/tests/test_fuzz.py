@@ -54,7 +54,8 @@ def damaged(draw: Callable[..., Any]) -> bytes:
         elif op == "insert":
             data[i:i] = draw(st.binary(max_size=12) | st.sampled_from(
                 [b"'", b"+", b":", b"?", b"UNT+", b"UNH+1+CUSCAR:D:95B:UN'", b"\n", b",", b";",
-                 b'"', b"\xff", b"EQD+CN+", b"RFF+BM:", b"GID+1'", b"UNA:+.? '"]))
+                 b'"', b"\xff", b"EQD+CN+", b"RFF+BM:", b"GID+1'", b"UNA:+.? '",
+                 b"LOC+13+ESALG'", b"DTM+178:", b"DTM+186:2026", b"DTM+133:'"]))
         elif op == "overwrite":
             data[i:j] = draw(st.binary(min_size=j - i, max_size=j - i))
         else:
