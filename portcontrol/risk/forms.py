@@ -5,6 +5,10 @@ from portcontrol.web.widgets import DayInput
 
 from .models import Rule, UnitRiskSettings
 
+# The form's example rule: a test makes sure it is one the language accepts.
+EXAMPLE = ('reefer and origin_country in ["EC", "CO"] and value_below_pct > 40 '
+           'and hub_dwell_days >= 10')
+
 
 class RuleForm(forms.ModelForm):
     class Meta:
@@ -21,8 +25,8 @@ class RuleForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["weight"].widget.attrs.update(min="0", max="1", step="0.05")
         self.fields["expression"].help_text = _(
-            "For example: reefer and origin_country in [\"EC\", \"CO\"] and "
-            "value_per_kg_ratio < 0.6")
+            "For example: %(example)s (the fields a rule can name are listed below the form)"
+        ) % {"example": EXAMPLE}
 
 
 class BacktestForm(forms.Form):

@@ -11,9 +11,11 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from portcontrol.core.errors import PortControlError
+from portcontrol.engine.rules import fields_by_kind
 
 from . import queries
 from .actions import (
@@ -119,8 +121,8 @@ def rule_edit(request, pk: int | None = None):
             except PortControlError as exc:
                 _form_error(days_form if exc.field == "days" else form, exc)
         return render(request, "risk/rule_edit.html", {
-            "form": form, "rule": rule, "days_form": days_form, "trial": trial},
-            status=200 if trial is not None else 400)
+            "form": form, "rule": rule, "days_form": days_form, "trial": trial,
+            "rule_fields": _rule_fields()}, status=200 if trial is not None else 400)
     if request.method == "POST" and form.is_valid():
         data = {name: form.cleaned_data[name] for name in RuleForm.Meta.fields}
         try:
@@ -131,8 +133,18 @@ def rule_edit(request, pk: int | None = None):
             messages.success(request, _("Rule saved as a draft. Backtest it before submitting."))
             return redirect("rule_detail", pk=saved.pk)
     return render(request, "risk/rule_edit.html", {"form": form, "rule": rule,
-                                                   "days_form": days_form},
+                                                   "days_form": days_form,
+                                                   "rule_fields": _rule_fields()},
                   status=400 if request.method == "POST" else 200)
+
+
+def _rule_fields() -> list[tuple[str, list[str]]]:
+    """The fields a rule may name, per kind of value, headed in the reader's language."""
+    headings = {"number": pgettext("kind of value", "Numbers"),
+                "text": pgettext("kind of value", "Text"),
+                "true/false": pgettext("kind of value", "Yes or no"),
+                "date": pgettext("kind of value", "Dates")}
+    return [(headings[kind], names) for kind, names in fields_by_kind().items() if names]
 
 
 @login_required

@@ -8,7 +8,7 @@ See docs/risk-engine.md for the language reference.
 
 from .functions import FUNCTIONS
 from .language import MAX_LENGTH, RuleError
-from .rule import PREFIX, Checked, Rule, apply_rules, validate
+from .rule import PREFIX, Checked, Rule, apply_rules, fields_by_kind, validate
 
 __all__ = ["FUNCTIONS", "MAX_LENGTH", "PREFIX", "Checked", "Rule", "RuleError", "apply_rules",
-           "validate"]
+           "fields_by_kind", "validate"]

@@ -79,7 +79,7 @@ class Typed:
     is_literal: bool = False
 
 
-def _kind_of(dtype: pl.DataType) -> str | None:
+def kind_of(dtype: pl.DataType) -> str | None:
     if dtype == pl.Boolean:
         return BOOL
     if dtype.is_numeric():
@@ -105,7 +105,7 @@ class Compiler:
     def __init__(self, source: str, fields: Mapping[str, pl.DataType]):
         self.source = source
         self.fields = {n: k for n, d in fields.items()
-                       if not n.startswith("_") and (k := _kind_of(d)) is not None}
+                       if not n.startswith("_") and (k := kind_of(d)) is not None}
         self.used: set[str] = set()
 
     def error(self, node: ast.AST, message: str, code: str, *, message_ru: str) -> RuleError:

@@ -176,6 +176,37 @@ def test_rule_form_shows_the_error_position(login, org):
     assert "неизвестное поле &#x27;unknown_thing&#x27; в столбце 12" in page
 
 
+def test_rule_form_lists_the_fields_a_rule_can_name(login, org):
+    """Every field the form's validation accepts is listed under its kind, and each listed
+    field validates: the reference cannot drift from the language."""
+    import re
+
+    from portcontrol.engine.rules import validate
+
+    client = login(org["baku.analyst"])
+    page = client.get(reverse("rule_new")).content.decode()
+    listed = page[page.index('id="rule-fields"'):]
+    numbers = listed[listed.index("<h3>Numbers</h3>"):listed.index("<h3>Text</h3>")]
+    assert '<code class="mono">hub_dwell_days</code>' in numbers
+    assert '<code class="mono">weighed_diff_pct</code>' in numbers
+    names = re.findall(r'<code class="mono">([a-z0-9_]+)</code>', listed)
+    assert len(names) > 100
+    for name in names:
+        validate(f"not is_null({name})")
+    client.post(reverse("set_language"), {"language": "ru", "next": "/rules/"})
+    page = client.get(reverse("rule_new")).content.decode()
+    assert "Поля, которые может называть правило" in page and "<h3>Числа</h3>" in page
+
+
+
+def test_the_rule_forms_example_is_a_valid_rule():
+    from portcontrol.engine.rules import validate
+    from portcontrol.risk.forms import EXAMPLE, RuleForm
+
+    validate(EXAMPLE)
+    assert EXAMPLE in str(RuleForm().fields["expression"].help_text)
+
+
 def test_a_rule_is_backtested_as_written_before_it_is_saved(login, org, loaded):
     from portcontrol.audit.models import AuditRecord
 
