@@ -98,6 +98,7 @@ def stowage(request):
 STOWAGE_CSV_HEADER = ["voyage", "container_number", "discrepancy", "mass_on_plan_kg",
                       "mass_declared_kg", "size_type_on_plan", "size_type_declared",
                       "stowage_plan_file", "plan_received_at"]
+STOWAGE_CSV_ROWS = 100_000
 
 
 @login_required
@@ -118,8 +119,6 @@ def stowage_csv(request):
             d.plan.received_at.isoformat() if d.plan else "")])
     return response
 
-
-STOWAGE_CSV_ROWS = 100_000
 
 
 @login_required

@@ -19,7 +19,7 @@ from portcontrol.core.containers import normalize_container_number
 from .edifact import Elements, Header, comp, run
 from .findings import WARNING, Finding, Outcome
 from .profiles import load_profile, parse_path
-from .validate import Reference, validate_record
+from .validate import TRANSSHIPMENT_DATES, Reference, validate_record
 
 _DTM = {"102": "%Y%m%d", "203": "%Y%m%d%H%M", "204": "%Y%m%d%H%M%S", "101": "%y%m%d",
         "201": "%y%m%d%H%M"}
@@ -178,6 +178,20 @@ class _Consignment:
         self.goods: list[tuple[int, dict[str, Any], str]] = []  # (segment, goods, container)
         # field, code, message, message in Russian (warnings)
         self.notes: list[tuple[str, str, str, str]] = []
+
+    def open_days(self) -> None:
+        """A transshipment port: the DTMs that follow date it, and an earlier port's days
+        no longer count (the last port's do)."""
+        self.ts_days = {}
+        for day in TRANSSHIPMENT_DATES:
+            self.fields.pop(day, None)
+
+    def close_days(self) -> None:
+        """Another segment than a transshipment port's DTM: keep the days read for the port,
+        read no more."""
+        for day, (_rank, value) in (self.ts_days or {}).items():
+            self.fields[day] = value
+        self.ts_days = None
 
 
 def new_box(number: str) -> dict[str, Any]:
@@ -354,13 +368,9 @@ class CuscarHandler:
             return
         if field == "transshipment_ports":
             cons.transshipment.append(self._ports_pick(el))
-            cons.ts_days = {}  # the days that follow are this port's: the last port's count
-            cons.fields.pop("transshipment_arrival", None)
-            cons.fields.pop("transshipment_departure", None)
+            cons.open_days()
         else:
-            if cons.ts_days is not None:  # keep the days read; stop reading more
-                cons.fields.update({k: v for k, (_rank, v) in cons.ts_days.items()})
-                cons.ts_days = None
+            cons.close_days()
             if field and field not in cons.fields:
                 cons.fields[field] = self._ports_pick(el)
         cons.has_body = True
@@ -560,8 +570,7 @@ class CuscarHandler:
         voyage = dict(self.voyage)
         if not voyage["port_of_call"] and self.rules.poc_from:
             voyage["port_of_call"] = cons.fields.get(self.rules.poc_from, "")
-        for key, (_rank, value) in (cons.ts_days or {}).items():
-            cons.fields[key] = value
+        cons.close_days()
         rec = {"voyage": voyage, "bl_number": cons.bl,
                "place_of_receipt": cons.fields.get("place_of_receipt", ""),
                "port_of_loading": cons.fields.get("port_of_loading", ""),

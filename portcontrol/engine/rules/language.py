@@ -91,6 +91,13 @@ def kind_of(dtype: pl.DataType) -> str | None:
     return None  # lists and structs are not rule material
 
 
+def rule_fields(fields: Mapping[str, pl.DataType]) -> dict[str, str]:
+    """The fields a rule may name, with their kind: neither internal (a leading '_') nor a
+    list or struct."""
+    return {n: k for n, d in fields.items()
+            if not n.startswith("_") and (k := kind_of(d)) is not None}
+
+
 def _pos(node: ast.AST, source: str) -> tuple[int, int]:
     """1-based line and character column (ast gives byte offsets in UTF-8)."""
     line = getattr(node, "lineno", 1)
@@ -104,8 +111,7 @@ class Compiler:
 
     def __init__(self, source: str, fields: Mapping[str, pl.DataType]):
         self.source = source
-        self.fields = {n: k for n, d in fields.items()
-                       if not n.startswith("_") and (k := kind_of(d)) is not None}
+        self.fields = rule_fields(fields)
         self.used: set[str] = set()
 
     def error(self, node: ast.AST, message: str, code: str, *, message_ru: str) -> RuleError:

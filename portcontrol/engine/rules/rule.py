@@ -15,7 +15,7 @@ from datetime import date
 
 import polars as pl
 
-from .language import BOOL, DATE, NUM, STR, Compiler, RuleError, kind_of
+from .language import BOOL, DATE, NUM, STR, Compiler, RuleError, rule_fields
 
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,63}$")
 PREFIX = "rule_"
@@ -77,10 +77,9 @@ def fields_by_kind(fields: Mapping[str, pl.DataType] | None = None) -> dict[str,
     """The fields a rule may name (default: every column features.build makes), sorted, per
     kind of value ("number", "text", "true/false", "date"), for the analysts' reference."""
     out: dict[str, list[str]] = {kind: [] for kind in (NUM, STR, BOOL, DATE)}
-    for name, dtype in sorted((fields if fields is not None else _default_fields()).items()):
-        kind = kind_of(dtype)
-        if kind is not None and not name.startswith("_"):
-            out[kind].append(name)
+    named = rule_fields(fields if fields is not None else _default_fields())
+    for name, kind in sorted(named.items()):
+        out[kind].append(name)
     return out
 
 

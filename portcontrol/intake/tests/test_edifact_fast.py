@@ -380,14 +380,9 @@ class FirstWritten(CuscarHandler):
         field = r.ports[2].get(qualifier)
         if field == "transshipment_ports":
             self.cons.transshipment.append(pick(el, r.ports[1]))
-            # the DTMs that follow date this port (the last port's days count)
-            self.cons.ts_days = {}
-            for day in ("transshipment_arrival", "transshipment_departure"):
-                self.cons.fields.pop(day, None)
+            self.cons.open_days()  # the DTMs that follow date this port
         elif field is not None:
-            for day, (_rank, value) in (self.cons.ts_days or {}).items():
-                self.cons.fields[day] = value
-            self.cons.ts_days = None
+            self.cons.close_days()
             if field:
                 self.cons.fields.setdefault(field, pick(el, r.ports[1]))
         self.cons.has_body = self.cons.has_body or field is not None
