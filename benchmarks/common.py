@@ -5,9 +5,12 @@ from __future__ import annotations
 import json
 import os
 import resource
+import shutil
 import subprocess
 import sys
+import tempfile
 from collections.abc import Callable
+from datetime import date
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -58,3 +61,28 @@ def on_backends(choice: str, pg_url: str, tmp: str,
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
             conn.close()
     return figures
+
+
+# Generated data kept between runs (made once per generator version): generating a million
+# containers takes longer than some of the measurements, and measuring right after writing
+# 1.3 GB of files measured the machine settling too.
+CACHE = Path(tempfile.gettempdir()) / "portcontrol-bench"
+
+
+def dataset(name: str, containers: int, seed: int, start: date, days: int,
+            cache: Path = CACHE) -> Path:
+    """The generated files, made once per generator version. They are written beside and
+    moved into place when complete: a run stopped half-way must not leave a truncated batch
+    that later runs would take for the whole one."""
+    from portcontrol.generator.api import VERSION
+
+    out = cache / f"{name}-{containers}-s{seed}-{start.isoformat()}-{days}d-v{VERSION}"
+    if not out.exists():
+        print(f"generating {containers:,} containers into {out} ...", flush=True)
+        partial = out.with_name(out.name + ".partial")
+        shutil.rmtree(partial, ignore_errors=True)
+        from portcontrol.generator.api import generate
+
+        generate(partial, containers=containers, seed=seed, start=start, days=days)
+        partial.rename(out)
+    return out

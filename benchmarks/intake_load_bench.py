@@ -1,9 +1,10 @@
 """Benchmark loading generated manifests into the database through the intake runner.
 
     python benchmarks/intake_load_bench.py [--containers 1000000] [--backend sqlite|postgres|both]
-        [--pg-url postgres://postgres@127.0.0.1:5432/postgres]
+        [--pg-url postgres://postgres@127.0.0.1:5432/postgres] [--cache DIR]
 
-For each backend, in a database of its own (a temporary SQLite file; a scratch PostgreSQL
+Loads the generator's week of containers (generated once and kept, see common.dataset; the
+scoring benchmark reads the same batch). For each backend, in a database of its own (a temporary SQLite file; a scratch PostgreSQL
 database created and dropped on the server), runs `portcontrol init`, creates the demo units,
 then ingests the generator's CSV with the same code path as `portcontrol ingest`. Prints the
 containers, the total seconds, the seconds spent reading and validating (the baseline, measured
@@ -21,7 +22,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from common import on_backends, peak_rss_mb, run_child  # benchmarks/common.py
+from common import CACHE, dataset, on_backends, peak_rss_mb, run_child  # benchmarks/common.py
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -87,15 +88,15 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--backend", choices=["sqlite", "postgres", "both"], default="both")
     parser.add_argument("--pg-url", default="postgres://postgres@127.0.0.1:5432/postgres")
+    parser.add_argument("--cache", type=Path, default=CACHE,
+                        help="where generated data is kept between runs")
     args = parser.parse_args()
-    from portcontrol.generator import generate
+    from portcontrol.generator.api import DEFAULT_START
 
+    # the generator's default week, as `portcontrol generate` writes it (cached: common.CACHE)
+    csv_path = dataset("batch", args.containers, args.seed, DEFAULT_START, 7,
+                       args.cache) / "containers.csv"
     with tempfile.TemporaryDirectory() as tmp:
-        gen = Path(tmp) / "gen"
-        t = time.monotonic()
-        generate(gen, containers=args.containers, seed=args.seed)
-        print(f"generated {args.containers:,} containers in {time.monotonic() - t:.1f} s")
-        csv_path = gen / "containers.csv"
         figures = on_backends(args.backend, args.pg_url, tmp, lambda name, url: run_child(
             __file__, [str(csv_path), url], name))
     for backend, f in figures.items():

@@ -21,12 +21,10 @@ from __future__ import annotations
 import argparse
 import random
 import resource
-import shutil
 import sys
-import tempfile
 import time
 from collections.abc import Callable
-from datetime import date, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -34,14 +32,13 @@ import polars as pl
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from common import peak_rss_mb  # benchmarks/common.py
+from common import CACHE, dataset, peak_rss_mb  # benchmarks/common.py
 
 from portcontrol.engine import features as F
 from portcontrol.engine.rules import Rule, apply_rules
 from portcontrol.engine.scoring import REASONS, ScoringConfig, score
 from portcontrol.engine.selection import Capacity, select
-from portcontrol.generator.api import DEFAULT_START, generate
-from portcontrol.generator.api import VERSION as GENERATOR_VERSION
+from portcontrol.generator.api import DEFAULT_START
 
 ROLES = ("shipper", "consignee", "notify")
 RULES = [Rule(f"B{i:02d}", e, w, d) for i, (e, w, d) in enumerate([
@@ -98,21 +95,6 @@ class Clock:
 def _children_cpu() -> float:
     usage = resource.getrusage(resource.RUSAGE_CHILDREN)
     return usage.ru_utime + usage.ru_stime
-
-
-def dataset(cache: Path, name: str, containers: int, seed: int, start: date,
-            days: int) -> Path:
-    """The generated files, made once per generator version. They are written beside and
-    moved into place when complete: a run stopped half-way must not leave a truncated batch
-    that later runs would take for the whole one."""
-    out = cache / f"{name}-{containers}-s{seed}-{start.isoformat()}-{days}d-v{GENERATOR_VERSION}"
-    if not out.exists():
-        print(f"generating {containers:,} containers into {out} ...", flush=True)
-        partial = out.with_name(out.name + ".partial")
-        shutil.rmtree(partial, ignore_errors=True)
-        generate(partial, containers=containers, seed=seed, start=start, days=days)
-        partial.rename(out)
-    return out
 
 
 # --- watchlist --------------------------------------------------------------------------
@@ -255,16 +237,15 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--watchlist-entries", type=int, default=50_000)
     parser.add_argument("--explain-share", type=float, default=0.05)
-    parser.add_argument("--cache", type=Path,
-                        default=Path(tempfile.gettempdir()) / "portcontrol-bench")
+    parser.add_argument("--cache", type=Path, default=CACHE)
     args = parser.parse_args()
 
     # Same seed: the history names the same parties. It ends two weeks before the batch
     # because the generator reuses container serials across runs; an overlapping window
     # would flag them all as clones.
-    batch_dir = dataset(args.cache, "batch", args.containers, args.seed, DEFAULT_START, 7)
-    history_dir = dataset(args.cache, "history", args.history, args.seed,
-                          DEFAULT_START - timedelta(days=42), 28)
+    batch_dir = dataset("batch", args.containers, args.seed, DEFAULT_START, 7, args.cache)
+    history_dir = dataset("history", args.history, args.seed,
+                          DEFAULT_START - timedelta(days=42), 28, args.cache)
     path = batch_dir / "containers.csv"
     history, screener, model = setup(args, path, history_dir)
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from typing import Any, TypeVar
 
+import orjson
 import polars as pl
 from django.db import transaction
 from django.utils import timezone
@@ -25,10 +26,10 @@ from portcontrol.audit.log import lock_chain
 from portcontrol.audit.log import record as audit
 from portcontrol.intake.tabular import records_of
 
-from .clones import flag_clones
+from .clones import flag_stored, look_up_numbers, twins_before_write
 from .fingerprint import frame_hashes
 from .models import Consignment, ConsignmentContainer, Container, GoodsItem
-from .rawsql import RawWriter
+from .rawsql import RawWriter, select_by_voyage
 from .store import (
     Item,
     StoreCounts,
@@ -40,6 +41,8 @@ from .store import (
 )
 
 ROLES = (("shipper", "shipper"), ("consignee", "consignee"), ("notify", "notify_party"))
+BOX_COLUMNS = ("container_number", "size_type", "seals", "gross_mass_kg", "vgm_kg", "full_empty",
+               "reefer")
 GOODS_COLUMNS = ("hs_code", "goods_description", "packages", "package_type", "goods_gross_kg",
                  "goods_net_kg", "value", "currency", "origin_country")
 _IDS = pl.Int64
@@ -74,11 +77,29 @@ def store_lines(lines: pl.DataFrame, *, acting_user: Any, source: str,
                 writer.allocate_ids(Consignment, bills.height), dtype=_IDS))
             new_lines = lines.join(bills.select("_g", "voyage_pk", "cons_pk"), on="_g",
                                    maintain_order="left")
-            parties = _parties(bills, writer, known)
-            _write_consignments(bills, parties, writer, source)
-            written = _write_containers(new_lines, writer, counts)
-            _write_links_and_goods(new_lines, written, writer)
-            counts.clones_flagged = flag_clones(written.get_column("container_pk").to_list())
+            try:
+                # What needs an answer from the database first, then the rows: the server
+                # works while this thread builds frames. The stored twins of the batch's
+                # numbers are looked up while the links and goods are built; each table's
+                # COPY is queued as soon as its frame is ready (RawWriter: later).
+                boxes, old_seals = _boxes(new_lines, writer)
+                numbers = boxes.get_column("container_number").unique().sort().to_list()
+                stored_twins = look_up_numbers(numbers, writer)
+                links, goods = _links_and_goods(new_lines, boxes)
+                parties = _parties(bills, writer, known)
+                clones = twins_before_write(boxes.select(
+                    id=pl.coalesce("container_pk", "old_pk"), voyage_id="voyage_pk",
+                    number="container_number"), stored_twins.result())
+                _write_consignments(bills, parties, writer, source)
+                fresh = _write_containers(boxes, clones, writer, counts)
+                # Links and goods take their ids from the database: nothing refers to them.
+                writer.insert_frame(ConsignmentContainer, links, later=True)
+                writer.insert_frame(GoodsItem, goods, later=True)
+                writer.wait()
+            finally:
+                writer.finish()
+            _update_containers(boxes, old_seals, counts)
+            counts.clones_flagged = len(clones & fresh) + flag_stored(clones - fresh)
             counts.consignments_new = bills.height
             audit(actor=acting_user, action="manifest.ingest", object_type="manifest_batch",
                   object_id=source[:64], unit_id=int(lines.get_column("unit_id")[0]),
@@ -99,22 +120,27 @@ def with_hashes_and_keys(blocks: Iterable[tuple[pl.DataFrame, T]],
     ahead in another thread, while the batch before is being written."""
     for clean, rest in blocks:
         if clean.height and "content_hash" not in clean.columns:
-            clean = clean.join(frame_hashes(clean), on="_g", maintain_order="left")
-            for role, _column in ROLES:
-                written = [f"{role}_name", f"{role}_address", f"{role}_country"]
-                distinct = clean.select(written).unique().filter(pl.col(written[0]) != "")
-                keys = pl.Series(f"{role}_key", [party_key(*t) for t in distinct.rows()],
-                                 dtype=pl.String)
-                clean = clean.join(distinct.with_columns(keys), on=written, how="left",
-                                   maintain_order="left")
+            clean = _with_party_keys(clean.join(frame_hashes(clean), on="_g",
+                                                maintain_order="left"))
         yield clean, rest
+
+
+def _with_party_keys(frame: pl.DataFrame) -> pl.DataFrame:
+    """Each role's party key (`shipper_key`, ...; null where the role is empty)."""
+    for role, _column in ROLES:
+        written = [f"{role}_name", f"{role}_address", f"{role}_country"]
+        distinct = frame.select(written).unique().filter(pl.col(written[0]) != "")
+        keys = pl.Series(f"{role}_key", [party_key(*t) for t in distinct.rows()],
+                         dtype=pl.String)
+        frame = frame.join(distinct.with_columns(keys), on=written, how="left",
+                           maintain_order="left")
+    return frame
 
 
 def _bills(lines: pl.DataFrame) -> pl.DataFrame:
     """One row per bill: its B/L-level columns (first line) and content hash."""
     first = lines.filter(pl.col("_g").is_first_distinct()).drop(
-        "container_number", "size_type", "seals", "gross_mass_kg", "vgm_kg", "full_empty",
-        "reefer", *GOODS_COLUMNS, "_line")
+        *BOX_COLUMNS, *GOODS_COLUMNS, "_line")
     if "content_hash" in first.columns:  # with_hashes_and_keys did it
         return first
     return first.join(frame_hashes(lines), on="_g", maintain_order="left")
@@ -147,8 +173,8 @@ def _classify(bills: pl.DataFrame, lines: pl.DataFrame,
     # reading a voyage's rows costs less than probing the index once per bill (measured:
     # 3-4x less at 100,000 lines; the record path, with few bills, probes: select_pairs).
     existing = pl.DataFrame(
-        list(Consignment.objects.filter(voyage_id__in=voyages)
-             .values_list("voyage_id", "bl_number", "content_hash")),
+        select_by_voyage("t.voyage_id, t.bl_number, t.content_hash",
+                         Consignment._meta.db_table, voyages),
         schema={"voyage_pk": _IDS, "bl_number": pl.String, "old_hash": pl.String},
         orient="row")
     latest = latest.join(existing, on=["voyage_pk", "bl_number"], how="left",
@@ -201,48 +227,41 @@ class KnownParties:
 
 
 _KNOWN = {"unit_id": _IDS, "key": pl.String, "party_pk": _IDS}
-_AS_WRITTEN = {"unit_id": _IDS, "name": pl.String, "address": pl.String, "country": pl.String}
 
 
 def _parties(bills: pl.DataFrame, writer: RawWriter, known: KnownParties) -> pl.DataFrame:
     """Per bill, the party id of each role (null where the role is empty).
 
     Keys come from the lines when with_hashes_and_keys put them there, else they are
-    computed here."""
-    keyed = "shipper_key" in bills.columns  # with_hashes_and_keys computed the keys
+    computed here. Bills meet their parties by key: the first way a batch writes a party
+    describes it when it is new (as ensure_party_frame keeps it)."""
+    if "shipper_key" not in bills.columns:
+        bills = _with_party_keys(bills)
     triples = pl.concat([
-        bills.select("unit_id", name=f"{role}_name", address=f"{role}_address",
-                     country=f"{role}_country",
-                     key=pl.col(f"{role}_key") if keyed else pl.lit(None, dtype=pl.String))
+        bills.select("unit_id", key=f"{role}_key", name=f"{role}_name",
+                     address=f"{role}_address", country=f"{role}_country")
         for role, _ in ROLES
-    ]).filter(pl.col("name") != "").unique(list(_AS_WRITTEN), maintain_order=True)
-    if not keyed:
-        triples = triples.with_columns(key=pl.Series([party_key(*t) for t in triples.select(
-            "name", "address", "country").iter_rows()], dtype=pl.String))
+    ]).filter(pl.col("key").is_not_null()).unique(["unit_id", "key"], keep="first",
+                                                  maintain_order=True)
     table = known.lookup(triples)
     new = table.filter(pl.col("party_pk").is_null()).drop("party_pk")
     if new.height:
         if len(known) + new.height > known.limit:
             known.clear()
             new, table = triples, table.clear()  # every party of the batch looked up
-        ids = ensure_party_frame(new, writer)
+        ids = ensure_party_frame(new, writer, later=True)
         known.add(ids)
         table = pl.concat([table.filter(pl.col("party_pk").is_not_null()),
                            new.join(ids, on=["unit_id", "key"], how="left",
                                     maintain_order="left")])
+    table = table.select("unit_id", "key", "party_pk")
     out = bills.select("_g")
     for role, column in ROLES:
-        named = bills.select("_g", "unit_id", name=f"{role}_name", address=f"{role}_address",
-                             country=f"{role}_country")
-        out = out.with_columns(_as_written_join(named, table).get_column("party_pk")
+        keyed = bills.select("unit_id", key=f"{role}_key")
+        out = out.with_columns(keyed.join(table, on=["unit_id", "key"], how="left",
+                                          maintain_order="left").get_column("party_pk")
                                .alias(column))
     return out
-
-
-def _as_written_join(frame: pl.DataFrame, parties: pl.DataFrame) -> pl.DataFrame:
-    """`frame` with the `party_pk` of `parties` (as written, with ids) on its rows, in order."""
-    return frame.join(parties.select(*_AS_WRITTEN, "party_pk"), on=list(_AS_WRITTEN),
-                      how="left", maintain_order="left", nulls_equal=True)
 
 
 def _json_list(column: str) -> pl.Expr:
@@ -279,18 +298,19 @@ def _write_consignments(bills: pl.DataFrame, parties: pl.DataFrame, writer: RawW
         content_hash=pl.col("content_hash"), message_date=pl.lit(None, dtype=pl.String),
         warnings=pl.lit("[]"), source=pl.lit(source[:200]),
         received_at=pl.lit(_now(Consignment, "received_at")))
-    writer.insert_frame(Consignment, frame)
+    writer.insert_frame(Consignment, frame, later=True)
 
 
-def _write_containers(lines: pl.DataFrame, writer: RawWriter,
-                      counts: StoreCounts) -> pl.DataFrame:
-    """Insert the containers not yet on their voyage, update the others; returns
-    (voyage_pk, container_number, container_pk) for every container of the lines."""
-    boxes = lines.unique(["voyage_pk", "container_number"], keep="last", maintain_order=True)
+def _boxes(lines: pl.DataFrame, writer: RawWriter) -> tuple[pl.DataFrame, dict[int, Any]]:
+    """One row per container of the lines (its last line), with `old_pk` where it is
+    already on its voyage and `container_pk` (allocated) where it is not; and the seals
+    stored for each `old_pk`."""
+    boxes = lines.select("unit_id", "voyage_pk", *BOX_COLUMNS).unique(
+        ["voyage_pk", "container_number"], keep="last", maintain_order=True)
     voyages = boxes.get_column("voyage_pk").unique().to_list()
-    rows = list(Container.objects.filter(voyage_id__in=voyages)  # as in _classify
-                .values_list("voyage_id", "number", "id", "seals"))
-    old_seals = {pk: seals for _v, _n, pk, seals in rows}
+    rows = select_by_voyage("t.voyage_id, t.number, t.id, t.seals",  # as in _classify
+                            Container._meta.db_table, voyages)
+    old_seals = {pk: orjson.loads(seals) for _v, _n, pk, seals in rows}
     existing = pl.DataFrame([r[:3] for r in rows], schema={
         "voyage_pk": _IDS, "container_number": pl.String, "old_pk": _IDS}, orient="row")
     boxes = boxes.join(existing, on=["voyage_pk", "container_number"], how="left",
@@ -298,15 +318,33 @@ def _write_containers(lines: pl.DataFrame, writer: RawWriter,
     fresh = boxes.filter(pl.col("old_pk").is_null()).sort("container_number", "voyage_pk")
     fresh = fresh.with_columns(container_pk=pl.Series(
         writer.allocate_ids(Container, fresh.height), dtype=_IDS))
+    return pl.concat([fresh, boxes.filter(pl.col("old_pk").is_not_null())],
+                     how="diagonal_relaxed"), old_seals
+
+
+def _write_containers(boxes: pl.DataFrame, clones: set[int], writer: RawWriter,
+                      counts: StoreCounts) -> set[int]:
+    """Queue the containers not yet on their voyage, those among `clones` flagged; returns
+    their ids (_update_containers updates the others once the rows are written)."""
+    fresh = boxes.filter(pl.col("old_pk").is_null())
     writer.insert_frame(Container, fresh.select(
         id=pl.col("container_pk"), unit=pl.col("unit_id"), voyage=pl.col("voyage_pk"),
         number=pl.col("container_number"), size_type=pl.col("size_type"),
         seals=_json_list("seals"), gross_mass_kg=pl.col("gross_mass_kg"),
         vgm_kg=pl.col("vgm_kg"), load=pl.when(pl.col("full_empty") == "E").then(pl.lit("E"))
         .otherwise(pl.lit("F")), reefer=pl.col("reefer"), number_valid=pl.lit(True),
-        seals_changed=pl.lit(False), clone_suspect=pl.lit(False),
-        created_at=pl.lit(_now(Container, "created_at"))))
+        seals_changed=pl.lit(False),
+        clone_suspect=pl.col("container_pk").is_in(pl.Series(sorted(clones), dtype=_IDS)
+                                                   .implode()),
+        created_at=pl.lit(_now(Container, "created_at"))), later=True)
     counts.containers_accepted += fresh.height
+    return set(fresh.get_column("container_pk").to_list())
+
+
+def _update_containers(boxes: pl.DataFrame, old_seals: dict[int, Any],
+                       counts: StoreCounts) -> None:
+    """The containers already on their voyage (a second bill for the same box) take this
+    line's values, as store_batch would update them."""
     old = boxes.filter(pl.col("old_pk").is_not_null())
     for pk, st, seals, gross, vgm, load, reefer in old.select(
             "old_pk", "size_type", "seals", "gross_mass_kg", "vgm_kg", "full_empty",
@@ -318,27 +356,25 @@ def _write_containers(lines: pl.DataFrame, writer: RawWriter,
             load="E" if load == "E" else "F", reefer=bool(reefer), number_valid=True,
             **({"seals_changed": True} if changed else {}))
     counts.containers_updated += old.height
-    return pl.concat([
-        fresh.select("voyage_pk", "container_number", "container_pk"),
-        old.select("voyage_pk", "container_number", container_pk=pl.col("old_pk"))])
 
 
-def _write_links_and_goods(lines: pl.DataFrame, written: pl.DataFrame,
-                           writer: RawWriter) -> None:
+def _links_and_goods(lines: pl.DataFrame, boxes: pl.DataFrame
+                     ) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """The rows of the link table and of the goods table for the lines."""
+    written = boxes.select("voyage_pk", "container_number",
+                           pl.coalesce("container_pk", "old_pk").alias("container_pk"))
     lines = lines.join(written, on=["voyage_pk", "container_number"], maintain_order="left")
-    links = lines.unique(["cons_pk", "container_pk"], keep="first", maintain_order=True)
-    # Links and goods take their ids from the database: nothing in the batch refers to them.
-    writer.insert_frame(ConsignmentContainer, links.select(
-        consignment=pl.col("cons_pk"), container=pl.col("container_pk")))
+    links = lines.unique(["cons_pk", "container_pk"], keep="first", maintain_order=True
+                         ).select(consignment=pl.col("cons_pk"), container=pl.col("container_pk"))
     has_goods = pl.any_horizontal(
         [(pl.col(c).cast(pl.String).fill_null("") != "") for c in GOODS_COLUMNS])
     goods = lines.filter(has_goods)
     goods = goods.with_columns(sequence=pl.int_range(1, pl.len() + 1, dtype=pl.Int64)
                                .over("cons_pk"))
-    writer.insert_frame(GoodsItem, goods.select(
+    return links, goods.select(
         consignment=pl.col("cons_pk"), container=pl.col("container_pk"),
         sequence=pl.col("sequence"), hs_code=pl.col("hs_code"),
         description=pl.col("goods_description"), packages=pl.col("packages"),
         package_type=pl.col("package_type").str.slice(0, 3), gross_kg=pl.col("goods_gross_kg"),
         net_kg=pl.col("goods_net_kg"), value=pl.col("value"), currency=pl.col("currency"),
-        origin_country=pl.col("origin_country")))
+        origin_country=pl.col("origin_country"))

@@ -9,6 +9,7 @@ would have written.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
@@ -20,11 +21,27 @@ T = TypeVar("T")
 
 
 class RawWriter:
-    """Use inside transaction.atomic(); one instance per transaction."""
+    """Use inside transaction.atomic(); one instance per transaction.
+
+    On PostgreSQL, `insert_frame(..., later=True)` hands the COPY to a thread of this writer
+    (on the same connection, so in the same transaction) and returns at once: the caller
+    builds its next frame while the server writes this one. Until `wait()` has returned, the
+    connection belongs to that thread; any query this thread sends through Django waits for
+    the queued COPYs first (an execute wrapper), and the caller calls `finish()` before its
+    transaction ends (commit and rollback bypass the wrapper)."""
 
     def __init__(self) -> None:
         self.vendor = connection.vendor
         self._next_id: dict[str, int] = {}
+        self._pool: ThreadPoolExecutor | None = None
+        self._queued: list[Future[None]] = []
+        self._wrapper: Any = None
+        if self.vendor == "postgresql" and connection.in_atomic_block:
+            # A bulk write's look-ups are index probes that take milliseconds; with the
+            # statistics of the tables before the load, the planner priced some above
+            # jit_above_cost and compiled them first, for 30-40 ms each.
+            with connection.cursor() as cur:
+                cur.execute("SET LOCAL jit = off")
 
     def allocate_ids(self, model: type[models.Model], n: int) -> list[int]:
         if n == 0:
@@ -59,6 +76,7 @@ class RawWriter:
         prepared = [[p(v) if p else v for p, v in zip(prep, row, strict=True)] for row in rows]
         if not prepared:
             return 0
+        self.wait()
         with connection.cursor() as cur:
             if self.vendor == "postgresql":
                 cols = ", ".join(f'"{n}"' for n in names)
@@ -73,28 +91,85 @@ class RawWriter:
         return len(prepared)
 
 
-    def insert_frame(self, model: type[models.Model], frame: pl.DataFrame) -> int:
+    def insert_frame(self, model: type[models.Model], frame: pl.DataFrame, *,
+                     later: bool = False) -> int:
         """Insert a polars frame whose columns are field names and whose values are already
         what the database stores: JSON as text, datetimes as the backend's text, booleans,
         numbers and strings as they are (null is NULL). PostgreSQL gets the whole frame as
-        one CSV COPY, written by polars; SQLite gets executemany over the frame's rows."""
+        one CSV COPY, written by polars (with `later`, queued: see the class); SQLite gets
+        executemany over the frame's rows, at once."""
         if frame.height == 0:
             return 0
         fields = [model._meta.get_field(c) for c in frame.columns]
         cols = ", ".join(f'"{f.column}"' for f in fields)
         table = model._meta.db_table
-        with connection.cursor() as cur:
-            if self.vendor == "postgresql":
-                with cur.cursor.copy(f'COPY "{table}" ({cols}) FROM STDIN '
-                                     "WITH (FORMAT csv)") as copy:
-                    for start in range(0, frame.height, COPY_ROWS):
-                        copy.write(frame.slice(start, COPY_ROWS)
-                                   .write_csv(include_header=False).encode("utf-8"))
+        if self.vendor == "postgresql":
+            sql = f'COPY "{table}" ({cols}) FROM STDIN WITH (FORMAT csv)'
+            if later:
+                self._queue(sql, frame)
             else:
-                marks = ", ".join(["%s"] * len(fields))
-                cur.executemany(f'INSERT INTO "{table}" ({cols}) VALUES ({marks})',  # noqa: S608
-                                frame.iter_rows())
+                self.wait()
+                _copy_frame(connection.connection, sql, frame)
+            return frame.height
+        marks = ", ".join(["%s"] * len(fields))
+        with connection.cursor() as cur:
+            cur.executemany(f'INSERT INTO "{table}" ({cols}) VALUES ({marks})',  # noqa: S608
+                            frame.iter_rows())
         return frame.height
+
+    def _queue(self, sql: str, frame: pl.DataFrame) -> None:
+        self._start()
+        self._remember(self._pool.submit(_copy_frame, connection.connection, sql, frame))
+
+    def _start(self) -> None:
+        if self.vendor != "postgresql":
+            raise RuntimeError("only PostgreSQL connections are handed to the writer's thread")
+        if self._pool is None:
+            connection.ensure_connection()
+            self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="copy")
+            self._wrapper = connection.execute_wrapper(self._wait_first)
+            self._wrapper.__enter__()
+
+    def _remember(self, future: Future[T]) -> Future[T]:
+        # (the connection object was taken by the caller, in the thread Django gave it to)
+        self._queued.append(future)
+        return future
+
+    def query_later(self, sql: str, params: Sequence[Any]) -> Future[list[tuple[Any, ...]]]:
+        """Run a query in the writer's thread (PostgreSQL; see the class) and return its rows
+        as a future; the caller must not use the connection until it is done, as for a
+        queued COPY (the execute wrapper sees to Django's queries)."""
+        self._start()
+        return self._remember(self._pool.submit(_fetch, connection.connection, sql, params))
+
+    def _wait_first(self, execute: Callable[..., Any], sql: str, params: Any, many: bool,
+                    context: dict[str, Any]) -> Any:
+        self.wait()
+        return execute(sql, params, many, context)
+
+    def wait(self) -> None:
+        """Return when every queued COPY has been written; raise the first one's error."""
+        queued, self._queued = self._queued, []
+        error: BaseException | None = None
+        for future in queued:  # every one ends before the connection is used again
+            try:
+                future.result()
+            except BaseException as exc:  # noqa: BLE001 - re-raised below
+                error = error or exc
+        if error is not None:
+            raise error
+
+    def finish(self) -> None:
+        """Let the queued COPYs end and release the thread and the execute wrapper. Call it
+        before the transaction ends, whether it fails or not. Their errors are not raised
+        here: the way that succeeds calls wait() first, the way that fails has its own."""
+        for future in self._queued:
+            future.exception()  # waits; the error, if any, was (or will be) someone else's
+        self._queued = []
+        if self._pool is not None:
+            self._pool.shutdown()
+            self._wrapper.__exit__(None, None, None)
+            self._pool = self._wrapper = None
 
     @staticmethod
     def db_value(model: type[models.Model], name: str, value: Any) -> Any:
@@ -106,6 +181,20 @@ class RawWriter:
 
 
 COPY_ROWS = 100_000
+
+
+def _fetch(raw: Any, sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
+    with raw.cursor() as cur:
+        cur.execute(sql, params)
+        return cur.fetchall()
+
+
+def _copy_frame(raw: Any, sql: str, frame: pl.DataFrame) -> None:
+    """COPY `frame` as CSV over the psycopg connection `raw`, COPY_ROWS rows at a time."""
+    with raw.cursor() as cur, cur.copy(sql) as copy:
+        for start in range(0, frame.height, COPY_ROWS):
+            copy.write(frame.slice(start, COPY_ROWS).write_csv(include_header=False)
+                       .encode("utf-8"))
 
 
 def _preparer(field: models.Field, vendor: str) -> Callable[[Any], Any] | None:
@@ -167,6 +256,27 @@ def in_chunks(values: Sequence[T], size: int = 10_000) -> list[Sequence[T]]:
     a statement with more parameters than it was built for (32,766 by default), and a wide
     scoring window of a busy port holds more containers than that."""
     return [values[i:i + size] for i in range(0, len(values), size)]
+
+
+def select_by_voyage(columns: str, table: str, voyages: Sequence[int]) -> list[tuple[Any, ...]]:
+    """`SELECT columns FROM table t` for the rows of the `voyages` (`columns` name t's
+    columns as t.x), as one index probe per voyage on both backends.
+
+    PostgreSQL plans an IN list with the statistics it has, and during a large load those
+    describe the table as it was before: it took a batch's hundred-odd voyages for most of
+    the table and scanned all of it, batch after batch (30-90 ms per query at a million
+    lines, growing with the table, for voyages that mostly held nothing yet). A lateral
+    probe per voyage keeps to the (voyage, ...) index. SQLite's planner probes by itself."""
+    if not voyages:
+        return []
+    if connection.vendor != "postgresql":
+        return select_in(f'SELECT {columns} FROM "{table}" t '  # noqa: S608
+                         "WHERE t.voyage_id IN ({marks})", list(voyages))
+    with connection.cursor() as cur:
+        cur.execute(f"SELECT {columns} FROM unnest(%s::bigint[]) AS k(v) "  # noqa: S608
+                    f'CROSS JOIN LATERAL (SELECT * FROM "{table}" x '
+                    "WHERE x.voyage_id = k.v OFFSET 0) t", [list(voyages)])
+        return cur.fetchall()
 
 
 def select_pairs(columns: str, table: str, keys: tuple[str, str],

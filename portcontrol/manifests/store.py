@@ -165,7 +165,8 @@ def ensure_parties(wanted: dict[tuple[int, str], dict[str, str]],
 PARTY_COLUMNS = ("key", "name", "address", "country", "identifier")
 
 
-def ensure_party_frame(wanted: pl.DataFrame, writer: RawWriter) -> pl.DataFrame:
+def ensure_party_frame(wanted: pl.DataFrame, writer: RawWriter, *,
+                       later: bool = False) -> pl.DataFrame:
     """(unit_id, key, party_pk) for the parties of `wanted` (unit_id, key, name, address,
     country and, optionally, identifier; the first row of a (unit, key) describes it),
     inserting those not yet stored.
@@ -187,7 +188,8 @@ def ensure_party_frame(wanted: pl.DataFrame, writer: RawWriter) -> pl.DataFrame:
         id=ids, unit=pl.col("unit_id"), key=pl.col("key"), name=pl.col("name").str.slice(0, 200),
         address=pl.col("address").str.slice(0, 300), country=pl.col("country"),
         identifier=identifier.str.slice(0, 60),
-        first_seen=pl.lit(RawWriter.db_value(Party, "first_seen", timezone.now()))))
+        first_seen=pl.lit(RawWriter.db_value(Party, "first_seen", timezone.now()))),
+        later=later)
     return pl.concat([found, missing.select("unit_id", "key", ids)])
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import json
+from datetime import datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -278,3 +279,27 @@ def test_party_keys_computed_ahead_are_the_ones_the_store_computes(generated):
                                 f"{role}_key").rows()
             assert [key for *_t, key in rows] == [party_key(*t) if t[0] else None
                                                   for *t, _key in rows]
+
+
+@pytest.mark.parametrize("twin_eta_days, same_voyage, flagged", [
+    (0, False, 2),    # the same box on two voyages arriving together: both flagged
+    (10, False, 2),   # within the clone window (14 days)
+    (30, False, 0),   # a month apart: the box came back, not a clone
+    (0, True, 0),     # a second bill for the box on its own voyage is no clone
+])
+def test_twins_within_one_file_are_checked_before_they_are_written(
+        org, generated, tmp_path, twin_eta_days, same_voyage, flagged):
+    frame = table(generated)
+    # a line of the bulk path (clean: no warning sends it the record way)
+    clean_bl = next(c for c, _ in read_csv_frames(generated) if c.height)["bl_number"][0]
+    row = frame.filter(pl.col("bl_number") == clean_bl).row(0, named=True)
+    eta = datetime.fromisoformat(row["eta"])
+    twin = {**row, "bl_number": "TWIN0002"}
+    if not same_voyage:
+        twin.update(voyage_id="OTHER-VOYAGE-2",
+                    eta=(eta + timedelta(days=twin_eta_days)).strftime("%Y-%m-%dT%H:%M:%SZ"))
+    ingest(write(pl.concat([frame, pl.DataFrame([twin])]), tmp_path / "twins.csv"))
+    boxes = Container.objects.filter(number=row["container_number"])
+    assert boxes.count() == (1 if same_voyage else 2)
+    assert Container.objects.filter(clone_suspect=True).count() == flagged
+    assert all(b.clone_suspect for b in boxes) == bool(flagged)
