@@ -4,13 +4,13 @@
         [--pg-url postgres://postgres@127.0.0.1:5432/postgres] [--cache DIR]
 
 Loads the generator's week of containers (generated once and kept, see common.dataset; the
-scoring benchmark reads the same batch). For each backend, in a database of its own (a temporary SQLite file; a scratch PostgreSQL
-database created and dropped on the server), runs `portcontrol init`, creates the demo units,
-then ingests the generator's CSV with the same code path as `portcontrol ingest`. Prints the
-containers, the total seconds, the seconds spent reading and validating (the baseline, measured
-in the same process by reading the file with portcontrol.intake.read_csv_frames, as the bulk
-path does, without storing), the
-seconds spent storing, containers per second stored, and peak RSS. No assertions.
+scoring benchmark reads the same batch). For each backend, in a database of its own (a
+temporary SQLite file; a scratch PostgreSQL database created and dropped on the server), runs
+`portcontrol init`, creates the demo units, then ingests the generator's CSV with the same
+code path as `portcontrol ingest`. Prints the containers, the total seconds, the seconds spent
+reading and validating (the baseline, measured in the same process by reading the file with
+portcontrol.intake.read_csv_frames, as the bulk path does, without storing), the seconds
+spent storing, containers per second stored, and peak RSS. No assertions.
 """
 
 from __future__ import annotations

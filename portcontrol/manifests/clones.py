@@ -15,7 +15,7 @@ import polars as pl
 from django.db import connection
 
 from .models import Container, PortCall
-from .rawsql import RawWriter, db_datetime, select_in
+from .rawsql import RawWriter, db_datetime, probe_query, select_in, select_probing
 
 CLONE_WINDOW = timedelta(days=14)
 
@@ -38,9 +38,8 @@ def flag_clones(container_ids: list[int]) -> int:
         pairs_sql += f"JOIN {table} c ON c.number = b.number AND c.voyage_id <> b.voyage_id "
     runs, scattered = _runs(sorted(set(container_ids)))
     pairs: list[tuple[int, int, int, int]] = []
+    # (no JIT: the caller's RawWriter turned it off for the transaction)
     with connection.cursor() as cur:
-        if connection.vendor == "postgresql":
-            cur.execute("SET LOCAL jit = off")  # compiling the probe costs more than it saves
         for lo, hi in runs:
             cur.execute(pairs_sql + "WHERE b.id BETWEEN %s AND %s", [lo, hi])
             pairs += cur.fetchall()
@@ -89,20 +88,12 @@ def look_up_numbers(numbers: list[str], writer: RawWriter
     """(id, voyage_id, number) of the stored containers whose number is one of `numbers`
     (clean numbers: no comma), for twins_before_write. On PostgreSQL the look-up runs in
     the writer's thread (RawWriter.query_later) while the caller builds its frames."""
-    table = Container._meta.db_table
-    if connection.vendor != "postgresql":
+    look_up = ("t.id, t.voyage_id, t.number", Container._meta.db_table, "number", numbers)
+    if connection.vendor != "postgresql" or not numbers:
         done: Future[list[tuple[int, int, str]]] = Future()
-        done.set_result(select_in(f"SELECT id, voyage_id, number FROM {table} "  # noqa: S608
-                                  "WHERE number IN ({marks})", numbers))
+        done.set_result(select_probing(*look_up))
         return done
-    # One probe of the number index per number (see flag_clones for the OFFSET 0); the
-    # numbers as one comma-separated text: quoted one by one as an array they cost the
-    # driver more than the look-up.
-    return writer.query_later(
-        "SELECT c.id, c.voyage_id, c.number "  # noqa: S608
-        "FROM unnest(string_to_array(%s, ',')) AS k(n) CROSS JOIN LATERAL "
-        f"(SELECT x.id, x.voyage_id, x.number FROM {table} x "
-        "WHERE x.number = k.n OFFSET 0) c", [",".join(numbers)])
+    return writer.query_later(*probe_query(*look_up))
 
 
 def _within_window(pairs: list[tuple[int, int, int, int]], wanted: set[int]) -> set[int]:

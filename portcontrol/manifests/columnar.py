@@ -29,7 +29,7 @@ from portcontrol.intake.tabular import records_of
 from .clones import flag_stored, look_up_numbers, twins_before_write
 from .fingerprint import frame_hashes
 from .models import Consignment, ConsignmentContainer, Container, GoodsItem
-from .rawsql import RawWriter, select_by_voyage
+from .rawsql import RawWriter, select_probing
 from .store import (
     Item,
     StoreCounts,
@@ -173,8 +173,8 @@ def _classify(bills: pl.DataFrame, lines: pl.DataFrame,
     # reading a voyage's rows costs less than probing the index once per bill (measured:
     # 3-4x less at 100,000 lines; the record path, with few bills, probes: select_pairs).
     existing = pl.DataFrame(
-        select_by_voyage("t.voyage_id, t.bl_number, t.content_hash",
-                         Consignment._meta.db_table, voyages),
+        select_probing("t.voyage_id, t.bl_number, t.content_hash",
+                       Consignment._meta.db_table, "voyage_id", voyages),
         schema={"voyage_pk": _IDS, "bl_number": pl.String, "old_hash": pl.String},
         orient="row")
     latest = latest.join(existing, on=["voyage_pk", "bl_number"], how="left",
@@ -308,8 +308,8 @@ def _boxes(lines: pl.DataFrame, writer: RawWriter) -> tuple[pl.DataFrame, dict[i
     boxes = lines.select("unit_id", "voyage_pk", *BOX_COLUMNS).unique(
         ["voyage_pk", "container_number"], keep="last", maintain_order=True)
     voyages = boxes.get_column("voyage_pk").unique().to_list()
-    rows = select_by_voyage("t.voyage_id, t.number, t.id, t.seals",  # as in _classify
-                            Container._meta.db_table, voyages)
+    rows = select_probing("t.voyage_id, t.number, t.id, t.seals",  # as in _classify
+                          Container._meta.db_table, "voyage_id", voyages)
     old_seals = {pk: orjson.loads(seals) for _v, _n, pk, seals in rows}
     existing = pl.DataFrame([r[:3] for r in rows], schema={
         "voyage_pk": _IDS, "container_number": pl.String, "old_pk": _IDS}, orient="row")

@@ -17,7 +17,7 @@ from functools import lru_cache
 from typing import Any
 
 import polars as pl
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from portcontrol.audit.log import lock_chain
@@ -35,7 +35,7 @@ from .models import (
     PortCall,
     Voyage,
 )
-from .rawsql import ARRAY_CHUNK, RawWriter, db_datetime, select_in, select_pairs
+from .rawsql import RawWriter, db_datetime, select_pairs, select_probing
 
 
 @dataclass
@@ -195,24 +195,8 @@ def ensure_party_frame(wanted: pl.DataFrame, writer: RawWriter, *,
 
 def _stored_keys(unit: int, keys: list[str]) -> list[tuple[str, int]]:
     """(key, id) of the unit's parties among `keys` (party_key's hex digests)."""
-    table = Party._meta.db_table
-    if connection.vendor != "postgresql":
-        return select_in(f'SELECT "key", id FROM {table} '  # noqa: S608
-                         'WHERE unit_id = %s AND "key" IN ({marks})', keys, fixed=[unit])
-    # The keys as one comma-separated text (hex digests hold no comma): the driver quoted
-    # them one by one as an array, which cost more than the look-up. One probe of the
-    # (unit, key) index per key (OFFSET 0: see clones.flag_clones): with the statistics of
-    # the table before a load, `key = ANY(...)` read all of the unit's parties instead,
-    # 20 ms at 90,000 parties for a batch of 400 keys, and more as the table grows.
-    out: list[tuple[str, int]] = []
-    with connection.cursor() as cur:
-        for start in range(0, len(keys), ARRAY_CHUNK):
-            cur.execute("SELECT p.key, p.id FROM unnest(string_to_array(%s, ',')) AS k(key) "
-                        f"CROSS JOIN LATERAL (SELECT x.key, x.id FROM {table} x "
-                        "WHERE x.unit_id = %s AND x.key = k.key OFFSET 0) p",
-                        [",".join(keys[start:start + ARRAY_CHUNK]), unit])
-            out.extend(cur.fetchall())
-    return out
+    return select_probing('t."key", t.id', Party._meta.db_table, "key", keys,
+                          where="t.unit_id = %s", params=[unit])
 
 
 @dataclass
